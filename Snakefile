@@ -1,0 +1,29 @@
+"""Reproduction of "ML-Enabled Systems Model Deployment and Monitoring: Status Quo and Problems".
+
+From the raw survey-tool export to cleaned, validated responses (and, as the workflow grows,
+estimates, figures, a reproduction check and an archive). See README.md.
+"""
+
+from snakemake.utils import min_version
+
+min_version("9.11")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/ingest.smk"
+include: "rules/validate.smk"
+include: "rules/clean.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/ingest/manifest.json",
+        "results/validation/ingest_report.json",
+        "results/clean/responses.csv",
+        "results/clean/cleaning_log.csv",
+        "results/clean/cleaning_summary.csv",
+        "results/validation/clean_report.json",

@@ -1,0 +1,24 @@
+rule clean:
+    """Free text to numbers, codes to labels, ratios of valid pairs; every change logged."""
+    input:
+        responses="results/ingest/responses.csv",
+        levels="results/ingest/levels.json",
+        validated="results/validation/ingest_report.json",
+        questions=config["questions"],
+        library=lib("parsers", "cleaning", "schemas", "validation"),
+    output:
+        responses="results/clean/responses.csv",
+        log="results/clean/cleaning_log.csv",
+        summary="results/clean/cleaning_summary.csv",
+        labels="results/clean/levels.json",
+    log:
+        "results/logs/clean.log",
+    benchmark:
+        "results/benchmarks/clean.tsv"
+    params:
+        missing_codes=config["missing_codes"],
+        ratios=config["cleaning"].get("ratios", []),
+        failures="results/validation/clean_failures.csv",
+        questions_schema=QUESTIONS_SCHEMA,
+    script:
+        "../scripts/clean.py"

@@ -1,0 +1,44 @@
+# Helpers shared by all rules: config validation at parse time, library paths as inputs.
+import sys
+from pathlib import Path
+
+LIBRARY = Path(workflow.basedir) / "scripts"
+sys.path.insert(0, str(LIBRARY))
+
+from surveyflow.errors import InputError
+from surveyflow.config import (
+    check_ratio_config,
+    load_questions,
+    validate_against_schema,
+)
+
+validate_against_schema(
+    config,
+    Path(workflow.basedir) / "config/schemas/config.schema.yaml",
+    source="the workflow config (config/config.yaml and any --configfile/--config)",
+)
+QUESTIONS_SCHEMA = str(Path(workflow.basedir) / "config/schemas/questions.schema.yaml")
+QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
+check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
+
+
+def lib(*modules):
+    """Library source files a rule imports: inputs, so editing one reruns the rule."""
+    names = ("__init__", "errors", "io", "config") + modules
+    return [str(LIBRARY / "surveyflow" / f"{name}.py") for name in dict.fromkeys(names)]
+
+
+def export_inputs():
+    """The export's files; checked here so a wrong path gets a message saying what to do."""
+    inputs = {"data": config["export"]["data"]}
+    if config["export"].get("codebook"):
+        inputs["codebook"] = config["export"]["codebook"]
+    for key, path in inputs.items():
+        if not Path(path).is_file():
+            raise InputError(
+                f"the survey export's {key} file does not exist.",
+                path=path,
+                hint=f"set export.{key} in your config (snakemake --configfile my.yaml) "
+                "to the path of the file exported from the survey tool.",
+            )
+    return inputs

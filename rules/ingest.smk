@@ -1,0 +1,23 @@
+rule ingest:
+    """Read the raw export (either shape, any encoding/separator), keep completed interviews."""
+    input:
+        unpack(lambda wildcards: export_inputs()),
+        questions=config["questions"],
+        questions_schema=QUESTIONS_SCHEMA,
+        library=lib("efs", "ingest"),
+    output:
+        responses="results/ingest/responses.csv",
+        levels="results/ingest/levels.json",
+        manifest="results/ingest/manifest.json",
+    log:
+        "results/logs/ingest.log",
+    benchmark:
+        "results/benchmarks/ingest.tsv"
+    params:
+        export=config["export"],
+        completed=config["completed_dispcodes"],
+        known=config["known_dispcodes"],
+        missing_codes=config["missing_codes"],
+        synthetic=config["synthetic"],
+    script:
+        "../scripts/ingest.py"

@@ -1,0 +1,62 @@
+"""Rule ingest: raw export -> results/ingest/{responses.csv, levels.json, manifest.json}."""
+
+import logging
+
+from surveyflow import entry
+from surveyflow.config import load_questions
+from surveyflow.efs import read_codebook, read_export
+from surveyflow.ingest import build_responses, resolve_levels
+from surveyflow.io import sha256_file, write_csv, write_json
+
+
+def main(smk) -> None:
+    log = logging.getLogger("ingest")
+    settings = smk.params.export
+    questions = load_questions(smk.input.questions, smk.input.questions_schema)
+    export = read_export(
+        smk.input.data,
+        encoding=settings.get("encoding", "auto"),
+        separator=settings.get("separator", "auto"),
+        shape=settings.get("shape", "auto"),
+        sheet=settings.get("sheet", 0),
+    )
+    log.info("read %s: %d rows, shape %s, encoding %s, separator %r", export.path,
+             len(export.frame), export.shape, export.encoding, export.separator)
+    codebook_path = smk.input.get("codebook")
+    codebook = read_codebook(codebook_path) if codebook_path else None
+    levels = resolve_levels(questions, codebook, smk.params.missing_codes)
+    result = build_responses(
+        export, codebook, questions, completed=smk.params.completed, known=smk.params.known
+    )
+    write_csv(result.responses, smk.output.responses)
+    write_json({col: [[code, label] for code, label in lv] for col, lv in levels.items()},
+               smk.output.levels)
+    inputs = {"data": smk.input.data, "questions": smk.input.questions}
+    if codebook_path:
+        inputs["codebook"] = codebook_path
+    write_json(
+        {
+            "synthetic": bool(smk.params.synthetic),
+            "inputs": {role: {"path": str(path), "sha256": sha256_file(path)}
+                       for role, path in inputs.items()},
+            "detected": {
+                "shape": export.shape,
+                "encoding": export.encoding,
+                "separator": export.separator,
+                "line_ending": export.line_ending,
+                "quoted": export.quoted,
+                "codebook_encoding": codebook.encoding if codebook else None,
+            },
+            "rows_read": result.rows_read,
+            "rows_kept": result.rows_kept,
+            "rows_dropped": sum(result.dropped_by_dispcode.values()),
+            "rows_dropped_by_dispcode": {str(k): v for k, v in
+                                         sorted(result.dropped_by_dispcode.items())},
+            "completed_dispcodes": list(smk.params.completed),
+        },
+        smk.output.manifest,
+    )
+    log.info("kept %d of %d rows (completed interviews)", result.rows_kept, result.rows_read)
+
+
+entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,52 @@
+"""The pip pins and the conda environment agree; README and CI run the same commands."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from conftest import ROOT
+
+
+def _requirements() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def test_requirements_are_all_pinned_exactly():
+    text = (ROOT / "requirements.txt").read_text()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][^ ]*", ln) for ln in lines)
+
+
+def test_environment_yml_mirrors_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda_pins = dict(item.lower().split("==") for item in pip_section)
+    assert conda_pins == _requirements()
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", text, flags=re.S)
+    return [line for line in blocks[0].splitlines() if line.strip()]
+
+
+def test_readme_opens_with_two_setup_commands():
+    text = (ROOT / "README.md").read_text()
+    first_block = text.index("```")
+    assert "python3" in text[first_block : first_block + 400]
+    commands = _readme_commands()
+    assert len(commands) == 2
+    assert commands[0].startswith("python3 -m venv") and "snakemake --cores all" in commands[0]
+    assert commands[1].startswith("python3 -m venv") and "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert _readme_commands()[1] in ci
