@@ -50,3 +50,12 @@ def test_readme_opens_with_two_setup_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert _readme_commands()[1] in ci
+
+
+def test_readme_cleaning_rules_table_is_generated_from_the_code():
+    from surveyflow.cleaning import rules_markdown
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("<!-- cleaning-rules:start -->\n") + len("<!-- cleaning-rules:start -->\n")
+    end = text.index("\n<!-- cleaning-rules:end -->")
+    assert text[start:end] == rules_markdown()

@@ -18,6 +18,32 @@ from surveyflow.parsers import Parsed, parse_count, parse_percentage
 
 LOG_COLUMNS = ["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
 
+# Rules of the cleaning beyond the free-text parsers: (rule, what it does, example).
+CHOICE_RULES = (
+    (
+        "missing_code",
+        "a missing-value code (-77, -66, -99) in a coded or text field",
+        '"-99" -> missing',
+    ),
+    ("unknown_code", "a code outside the levels (validation stops these first)", '"7" -> missing'),
+    (
+        "not_answered",
+        "multiple choice: no option ticked and no 'other' text",
+        '"0,0,0,0" -> missing',
+    ),
+    (
+        "other_text_implies_option",
+        "an 'other' text without its box ticked selects it",
+        '"0" + "Edge devices" -> True',
+    ),
+    ("missing_in_answered", "missing code on one item of an answered question", '"-77" -> False'),
+)
+RATIO_RULES = (
+    ("ratio_missing_input", "numerator or denominator missing: pair excluded", '"/10" -> missing'),
+    ("ratio_zero_denominator", "denominator is 0: pair excluded", '"0/0" -> missing'),
+    ("ratio_numerator_exceeds_denominator", "D8 > D7: pair excluded", '"5/3" -> missing'),
+)
+
 
 @dataclass(frozen=True)
 class CleanResult:
@@ -81,10 +107,10 @@ def _clean_coded(raw: pd.Series, ids: pd.Series, column: str, levels, missing: f
     is_missing = stripped.isin(missing).to_numpy()
     unknown = (~stripped.isin(mapping) & ~stripped.isin(missing) & (stripped != "")).to_numpy()
     logs = [
-        _log_frame(ids, is_missing, column, stripped, "", "missing_code",
-                   "survey missing-value code"),
-        _log_frame(ids, unknown, column, stripped, "", "unknown_code",
-                   "code not among the levels"),
+        _log_frame(
+            ids, is_missing, column, stripped, "", "missing_code", "survey missing-value code"
+        ),
+        _log_frame(ids, unknown, column, stripped, "", "unknown_code", "code not among the levels"),
     ]
     return labels.astype("str").where(labels.notna(), None), logs
 
@@ -117,22 +143,43 @@ def _clean_multiple_choice(frame: pd.DataFrame, question: Question, missing: fro
         j = option_cols.index(f"{question.column}_{question.other_option}")
         implied = has_text & ~selected[:, j]
         logs.append(
-            _log_frame(ids, implied, option_cols[j], raw.iloc[:, j], "True",
-                       "other_text_implies_option", "an 'other' text was given without the box")
+            _log_frame(
+                ids,
+                implied,
+                option_cols[j],
+                raw.iloc[:, j],
+                "True",
+                "other_text_implies_option",
+                "an 'other' text was given without the box",
+            )
         )
         selected[:, j] |= has_text
     not_answered = ~answered
     joined = raw.agg(",".join, axis=1)
     logs.append(
-        _log_frame(ids, not_answered, question.column, joined, "", "not_answered",
-                   "no option selected and no 'other' text: excluded from this question's n")
+        _log_frame(
+            ids,
+            not_answered,
+            question.column,
+            joined,
+            "",
+            "not_answered",
+            "no option selected and no 'other' text: excluded from this question's n",
+        )
     )
     # An answered question with a missing code on one item: that item was not ticked.
     stray = (raw.isin(missing).to_numpy()) & answered[:, None]
     for k, col in enumerate(option_cols):
         logs.append(
-            _log_frame(ids, stray[:, k], col, raw.iloc[:, k], "False", "missing_in_answered",
-                       "missing code on an item of an answered question: not selected")
+            _log_frame(
+                ids,
+                stray[:, k],
+                col,
+                raw.iloc[:, k],
+                "False",
+                "missing_in_answered",
+                "missing code on an item of an answered question: not selected",
+            )
         )
         values = pd.array(selected[:, k], dtype="boolean")
         values[not_answered] = pd.NA
@@ -158,12 +205,25 @@ def compute_ratio(
     pair = [f"{_format_number(a)}/{_format_number(b)}" for a, b in zip(num, den, strict=True)]
     pair = np.asarray(pair, dtype=object)
     logs = [
-        _log_frame(ids, missing_input, name, pair, "", "ratio_missing_input",
-                   "numerator or denominator missing"),
-        _log_frame(ids, zero, name, pair, "", "ratio_zero_denominator",
-                   "denominator is 0"),
-        _log_frame(ids, exceeds, name, pair, "", "ratio_numerator_exceeds_denominator",
-                   "more deployed than participated in"),
+        _log_frame(
+            ids,
+            missing_input,
+            name,
+            pair,
+            "",
+            "ratio_missing_input",
+            "numerator or denominator missing",
+        ),
+        _log_frame(ids, zero, name, pair, "", "ratio_zero_denominator", "denominator is 0"),
+        _log_frame(
+            ids,
+            exceeds,
+            name,
+            pair,
+            "",
+            "ratio_numerator_exceeds_denominator",
+            "more deployed than participated in",
+        ),
     ]
     return pd.Series(ratio, index=numerator.index), logs
 
@@ -217,13 +277,27 @@ def clean_responses(
         logs.extend(ratio_logs)
     clean = pd.DataFrame(out)
     present = [log for log in logs if log is not None]
-    log = (
-        pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=LOG_COLUMNS)
-    )
+    log = pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=LOG_COLUMNS)
     order = {column: i for i, column in enumerate(clean.columns)}
     log = log.assign(_order=log["question"].map(order).fillna(len(order)))
     log = log.sort_values(["respondent_id", "_order", "rule"], kind="stable").drop(columns="_order")
     return CleanResult(clean, log.reset_index(drop=True)[LOG_COLUMNS], labels)
+
+
+def rules_markdown() -> str:
+    """The README's table of cleaning rules, generated so it cannot drift from the code."""
+    from surveyflow.parsers import COUNT_RULES, PERCENTAGE_RULES
+
+    lines = ["| applies to | rule | what it does | example |", "|---|---|---|---|"]
+    for scope, rules in (
+        ("count (D7, D8)", COUNT_RULES),
+        ("percentage (Q15)", PERCENTAGE_RULES),
+        ("choices and text", CHOICE_RULES),
+        ("ratio (D8/D7)", RATIO_RULES),
+    ):
+        for name, what, example in rules:
+            lines.append(f"| {scope} | `{name}` | {what} | `{example}` |")
+    return "\n".join(lines)
 
 
 def summarize_log(log: pd.DataFrame) -> pd.DataFrame:
