@@ -15,6 +15,8 @@ rule clean:
         "results/logs/clean.log",
     benchmark:
         "results/benchmarks/clean.tsv"
+    conda:
+        "../environment.yml"
     params:
         missing_codes=config["missing_codes"],
         ratios=config["cleaning"].get("ratios", []),

@@ -23,7 +23,7 @@ check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
 
 
 def lib(*modules):
-    """Library source files a rule imports: inputs, so editing one reruns the rule."""
+    """Library source files imported by a job, declared as inputs so that editing one reruns it."""
     names = ("__init__", "errors", "io", "config") + modules
     return [str(LIBRARY / "surveyflow" / f"{name}.py") for name in dict.fromkeys(names)]
 

@@ -13,6 +13,8 @@ rule ingest:
         "results/logs/ingest.log",
     benchmark:
         "results/benchmarks/ingest.tsv"
+    conda:
+        "../environment.yml"
     params:
         export=config["export"],
         completed=config["completed_dispcodes"],

@@ -11,6 +11,8 @@ rule validate_ingested:
         "results/logs/validate_ingested.log",
     benchmark:
         "results/benchmarks/validate_ingested.tsv"
+    conda:
+        "../environment.yml"
     params:
         source=config["export"]["data"],
         completed=config["completed_dispcodes"],
@@ -34,8 +36,10 @@ rule validate_clean:
         "results/logs/validate_clean.log",
     benchmark:
         "results/benchmarks/validate_clean.tsv"
+    conda:
+        "../environment.yml"
     params:
-        source="results/clean/responses.csv",
+        source=lambda wildcards, input: input.responses,
         ratios=config["cleaning"].get("ratios", []),
         failures="results/validation/clean_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,

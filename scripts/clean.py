@@ -6,7 +6,7 @@ import pandas as pd
 
 from surveyflow import entry
 from surveyflow.cleaning import clean_responses, summarize_log
-from surveyflow.config import load_questions
+from surveyflow.config import load_questions, variables
 from surveyflow.io import read_json, write_csv, write_json
 from surveyflow.schemas import clean_schema
 from surveyflow.validation import validate_or_raise
@@ -18,18 +18,30 @@ def main(smk) -> None:
     responses = pd.read_csv(smk.input.responses, dtype=str, keep_default_na=False)
     responses["respondent_id"] = responses["respondent_id"].astype("int64")
     responses["dispcode"] = responses["dispcode"].astype("int64")
-    result = clean_responses(responses, questions, levels,
-                             missing_codes=smk.params.missing_codes, ratios=smk.params.ratios)
+    result = clean_responses(
+        responses,
+        questions,
+        levels,
+        missing_codes=smk.params.missing_codes,
+        ratios=smk.params.ratios,
+    )
     # Writers validate before writing: a bad clean table never reaches the analyses.
     schema = clean_schema(questions, result.labels, smk.params.ratios)
-    validate_or_raise(result.responses, schema, stage="clean", source=smk.input.responses,
-                      failures_path=smk.params.failures)
+    validate_or_raise(
+        result.responses,
+        schema,
+        stage="clean",
+        source=smk.input.responses,
+        failures_path=smk.params.failures,
+        variables=variables(questions),
+    )
     write_csv(result.responses, smk.output.responses)
     write_csv(result.log, smk.output.log)
     write_csv(summarize_log(result.log), smk.output.summary)
     write_json(result.labels, smk.output.labels)
-    logging.getLogger("clean").info("clean responses: %d rows; %d logged changes",
-                                    len(result.responses), len(result.log))
+    logging.getLogger("clean").info(
+        "clean responses: %d rows; %d logged changes", len(result.responses), len(result.log)
+    )
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

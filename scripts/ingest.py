@@ -20,8 +20,14 @@ def main(smk) -> None:
         shape=settings.get("shape", "auto"),
         sheet=settings.get("sheet", 0),
     )
-    log.info("read %s: %d rows, shape %s, encoding %s, separator %r", export.path,
-             len(export.frame), export.shape, export.encoding, export.separator)
+    log.info(
+        "read %s: %d rows, shape %s, encoding %s, separator %r",
+        export.path,
+        len(export.frame),
+        export.shape,
+        export.encoding,
+        export.separator,
+    )
     codebook_path = smk.input.get("codebook")
     codebook = read_codebook(codebook_path) if codebook_path else None
     levels = resolve_levels(questions, codebook, smk.params.missing_codes)
@@ -29,16 +35,20 @@ def main(smk) -> None:
         export, codebook, questions, completed=smk.params.completed, known=smk.params.known
     )
     write_csv(result.responses, smk.output.responses)
-    write_json({col: [[code, label] for code, label in lv] for col, lv in levels.items()},
-               smk.output.levels)
+    write_json(
+        {col: [[code, label] for code, label in lv] for col, lv in levels.items()},
+        smk.output.levels,
+    )
     inputs = {"data": smk.input.data, "questions": smk.input.questions}
     if codebook_path:
         inputs["codebook"] = codebook_path
     write_json(
         {
             "synthetic": bool(smk.params.synthetic),
-            "inputs": {role: {"path": str(path), "sha256": sha256_file(path)}
-                       for role, path in inputs.items()},
+            "inputs": {
+                role: {"path": str(path), "sha256": sha256_file(path)}
+                for role, path in inputs.items()
+            },
             "detected": {
                 "shape": export.shape,
                 "encoding": export.encoding,
@@ -50,8 +60,9 @@ def main(smk) -> None:
             "rows_read": result.rows_read,
             "rows_kept": result.rows_kept,
             "rows_dropped": sum(result.dropped_by_dispcode.values()),
-            "rows_dropped_by_dispcode": {str(k): v for k, v in
-                                         sorted(result.dropped_by_dispcode.items())},
+            "rows_dropped_by_dispcode": {
+                str(k): v for k, v in sorted(result.dropped_by_dispcode.items())
+            },
             "completed_dispcodes": list(smk.params.completed),
         },
         smk.output.manifest,

@@ -49,8 +49,9 @@ def snakemake(workdir: Path, *args: str, config: dict | None = None, timeout: in
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         cmd += ["--configfile", str(path)]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                          env=env)
+    proc = subprocess.run(
+        cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env
+    )
     return Run(workdir, proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -32,16 +32,24 @@ RATIOS = [{"name": "deployed_share", "numerator": "D8", "denominator": "D7"}]
 
 def frame(rows: list[dict]) -> pd.DataFrame:
     base = {
-        "dispcode": 31, "d7": "", "d8": "", "q13_service": "0", "q13_others": "0",
-        "q13_other": "", "q14": "-99", "q15": "", "q4": "",
+        "dispcode": 31,
+        "d7": "",
+        "d8": "",
+        "q13_service": "0",
+        "q13_others": "0",
+        "q13_other": "",
+        "q14": "-99",
+        "q15": "",
+        "q4": "",
     }
     data = [{"respondent_id": 100 + i, **base, **row} for i, row in enumerate(rows)]
     return pd.DataFrame(data)
 
 
 def clean(rows):
-    return clean_responses(frame(rows), QUESTIONS, LEVELS, missing_codes=(-77, -66, -99),
-                           ratios=RATIOS)
+    return clean_responses(
+        frame(rows), QUESTIONS, LEVELS, missing_codes=(-77, -66, -99), ratios=RATIOS
+    )
 
 
 def log_rules(result, respondent, question):
@@ -80,12 +88,14 @@ def test_unparseable_count_is_missing_with_reason():
 
 
 def test_multiple_choice_answered_other_text_and_not_answered():
-    result = clean([
-        {"q13_service": "1"},
-        {"q13_other": "Edge devices"},  # text without the box
-        {"q13_service": "0", "q13_others": "0"},  # seen, nothing ticked
-        {"q13_service": "-77", "q13_others": "-77", "q13_other": "-77"},
-    ])
+    result = clean(
+        [
+            {"q13_service": "1"},
+            {"q13_other": "Edge devices"},  # text without the box
+            {"q13_service": "0", "q13_others": "0"},  # seen, nothing ticked
+            {"q13_service": "-77", "q13_others": "-77", "q13_other": "-77"},
+        ]
+    )
     out = result.responses
     assert list(out.q13_service) == [True, False, pd.NA, pd.NA]
     assert list(out.q13_others) == [False, True, pd.NA, pd.NA]
@@ -114,8 +124,7 @@ def test_percentage_and_text():
 def test_input_is_not_modified_and_summary_counts_rules():
     data = frame([{"d7": "10+", "d8": "twelve"}])
     before = data.copy()
-    result = clean_responses(data, QUESTIONS, LEVELS, missing_codes=(-77, -66, -99),
-                             ratios=RATIOS)
+    result = clean_responses(data, QUESTIONS, LEVELS, missing_codes=(-77, -66, -99), ratios=RATIOS)
     pd.testing.assert_frame_equal(data, before)
     summary = summarize_log(result.log)
     assert set(summary.columns) == {"question", "rule", "values"}
@@ -123,6 +132,5 @@ def test_input_is_not_modified_and_summary_counts_rules():
 
 
 def test_compute_ratio_is_percent():
-    ratio, _ = compute_ratio(pd.Series([1.0, 4.0]), pd.Series([4.0, 4.0]),
-                             pd.Series([1, 2]), "r")
+    ratio, _ = compute_ratio(pd.Series([1.0, 4.0]), pd.Series([4.0, 4.0]), pd.Series([1, 2]), "r")
     assert list(ratio) == [25.0, 100.0]

@@ -185,3 +185,8 @@ def check_ratio_config(ratios: list[Mapping[str, str]], questions: Mapping[str, 
                     path="config",
                     hint="name a question of type `count`.",
                 )
+
+
+def variables(questions: Mapping[str, Question]) -> dict[str, str]:
+    """Canonical column -> export variable, over all questions."""
+    return {col: var for q in questions.values() for col, var in q.columns().items()}

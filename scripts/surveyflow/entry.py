@@ -16,8 +16,9 @@ def run(main: Callable[[Any], None], smk: Any) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers,
-                        force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
+    )
     try:
         main(smk)
     except InputError as exc:

@@ -1,4 +1,4 @@
-"""From a parsed export to the canonical responses table: completed interviews, canonical columns."""
+"""From a parsed export to the canonical responses: completed interviews, canonical columns."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def resolve_levels(
                 levels[column] = sorted(question.levels.items())
                 continue
             entry = codebook.variables.get(variable) if codebook else None
-            values = [(c, lab) for c, lab in (entry.values.items() if entry else []) if c not in missing]
+            known = entry.values.items() if entry else []
+            values = [(code, label) for code, label in known if code not in missing]
             if not values:
                 where = codebook.path if codebook else "no codebook configured"
                 raise InputError(
@@ -107,7 +108,9 @@ def build_responses(
                 hint="export the raw data (all variables) from the survey tool.",
             )
     missing = [
-        (q.id, var) for q in questions.values() for var in q.columns().values()
+        (q.id, var)
+        for q in questions.values()
+        for var in q.columns().values()
         if var not in frame.columns
     ]
     if missing:

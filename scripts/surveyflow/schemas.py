@@ -85,8 +85,9 @@ def read_clean_responses(
     path: str | Path, questions: Mapping[str, Question], ratio_names: Iterable[str] = ()
 ) -> pd.DataFrame:
     """Read results/clean/responses.csv back with its types (booleans stay nullable booleans)."""
-    return pd.read_csv(path, dtype=clean_dtypes(questions, ratio_names), keep_default_na=False,
-                       na_values=[""])
+    return pd.read_csv(
+        path, dtype=clean_dtypes(questions, ratio_names), keep_default_na=False, na_values=[""]
+    )
 
 
 def clean_schema(
@@ -121,8 +122,9 @@ def clean_schema(
         )
         frame_checks.append(
             pa.Check(
-                lambda df, name=name, num=num, den=den: df[name].isna()
-                | ((df[num] <= df[den]) & (df[den] > 0)),
+                lambda df, name=name, num=num, den=den: (
+                    df[name].isna() | ((df[num] <= df[den]) & (df[den] > 0))
+                ),
                 name=f"{num}_le_{den}",
                 error=f"{ratio['numerator']} > {ratio['denominator']} (or "
                 f"{ratio['denominator']} = 0) where {name} is used",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 import pandas as pd
 import pandera.errors as pa_errors
@@ -12,7 +13,7 @@ from surveyflow.errors import InputError
 from surveyflow.io import write_csv
 from surveyflow.schemas import CHECK_NAMES
 
-FAILURE_COLUMNS = ["respondent_id", "source_row", "column", "problem", "value"]
+FAILURE_COLUMNS = ["respondent_id", "source_row", "column", "variable", "problem", "value"]
 
 
 def _problem_name(check: object, schema: pa.DataFrameSchema, column: object) -> str:
@@ -30,9 +31,15 @@ def _problem_name(check: object, schema: pa.DataFrameSchema, column: object) -> 
 
 
 def collect_failures(
-    frame: pd.DataFrame, schema: pa.DataFrameSchema
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    variables: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    """Validate lazily; return (validated frame or None, one row per failure)."""
+    """Validate lazily; return (validated frame or None, one row per failure).
+
+    `variables` maps canonical columns to the export's variable names, for the report.
+    """
+    variables = variables or {}
     try:
         return schema.validate(frame, lazy=True), pd.DataFrame(columns=FAILURE_COLUMNS)
     except pa_errors.SchemaErrors as exc:
@@ -48,6 +55,7 @@ def collect_failures(
                 "respondent_id": rid,
                 "source_row": srow,
                 "column": case.column if case.column is not None else "",
+                "variable": variables.get(case.column, "") if case.column is not None else "",
                 "problem": _problem_name(case.check, schema, case.column),
                 "value": case.failure_case,
             }
@@ -59,17 +67,21 @@ def collect_failures(
 
 
 def failure_message(
-    failures: pd.DataFrame, *, stage: str, source: str, failures_path: str, shown: int = 5
+    failures: pd.DataFrame, *, stage: str, failures_path: str, shown: int = 5
 ) -> str:
     """One paragraph: how many problems of which kind, the first few, where the rest are."""
     kinds = Counter(failures["problem"])
     summary = ", ".join(f"{n} x {kind}" for kind, n in sorted(kinds.items()))
-    first = "; ".join(
-        f"respondent {r.respondent_id} (row {r.source_row}), column {r.column!r}: {r.value!r}"
-        for r in failures.head(shown).itertuples(index=False)
-    )
+
+    def locate(r) -> str:
+        where = f"respondent {r.respondent_id}"
+        where += f" (row {r.source_row})" if r.source_row != "" else ""
+        var = f" ({r.variable})" if r.variable else ""
+        return f"{where}, column {r.column!r}{var}: {r.value!r}"
+
+    first = "; ".join(locate(r) for r in failures.head(shown).itertuples(index=False))
     return (
-        f"validation of the {stage} responses found {len(failures)} problem(s) in {source}: "
+        f"validation of the {stage} responses found {len(failures)} problem(s): "
         f"{summary}. First: {first}. All problems are listed in {failures_path}."
     )
 
@@ -81,13 +93,14 @@ def validate_or_raise(
     stage: str,
     source: str,
     failures_path: str,
+    variables: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Validate; always write the failure table (empty when valid); raise InputError on failure."""
-    validated, failures = collect_failures(frame, schema)
+    validated, failures = collect_failures(frame, schema, variables)
     write_csv(failures, failures_path)
     if validated is None:
         raise InputError(
-            failure_message(failures, stage=stage, source=source, failures_path=failures_path),
+            failure_message(failures, stage=stage, failures_path=failures_path),
             path=source,
             hint="correct the export (or questions.yaml / the codebook if the mapping is wrong) "
             "and rerun; raw files are never changed by the workflow.",
