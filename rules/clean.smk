@@ -1,5 +1,9 @@
 rule clean:
-    """Free text to numbers, codes to labels, ratios of valid pairs; every change logged."""
+    """Free text to numbers, codes to labels, ratios of valid pairs; every change logged.
+
+    The clean table is validated (pandera) before it is written, so no invalid table reaches
+    the analyses; results/validation/clean_report.json records the pass.
+    """
     input:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
@@ -11,6 +15,7 @@ rule clean:
         log="results/clean/cleaning_log.csv",
         summary="results/clean/cleaning_summary.csv",
         labels="results/clean/levels.json",
+        report="results/validation/clean_report.json",
     log:
         "results/logs/clean.log",
     benchmark:

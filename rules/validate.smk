@@ -21,27 +21,3 @@ rule validate_ingested:
         questions_schema=QUESTIONS_SCHEMA,
     script:
         "../scripts/validate_ingested.py"
-
-
-rule validate_clean:
-    """Pandera schema of the clean responses: ranges, labels, D8 <= D7 where the ratio is used."""
-    input:
-        responses="results/clean/responses.csv",
-        labels="results/clean/levels.json",
-        questions=config["questions"],
-        library=lib("schemas", "validation"),
-    output:
-        report="results/validation/clean_report.json",
-    log:
-        "results/logs/validate_clean.log",
-    benchmark:
-        "results/benchmarks/validate_clean.tsv"
-    conda:
-        "../environment.yml"
-    params:
-        source=lambda wildcards, input: input.responses,
-        ratios=config["cleaning"].get("ratios", []),
-        failures="results/validation/clean_failures.csv",
-        questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/validate_clean.py"
