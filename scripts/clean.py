@@ -39,9 +39,16 @@ def main(smk) -> None:
     write_csv(result.log, smk.output.log)
     write_csv(summarize_log(result.log), smk.output.summary)
     write_json(result.labels, smk.output.labels)
-    write_json({"stage": "clean", "rows": len(result.responses), "valid": True,
-                "schema": schema.name, "columns": len(result.responses.columns)},
-               smk.output.report)
+    write_json(
+        {
+            "stage": "clean",
+            "rows": len(result.responses),
+            "valid": True,
+            "schema": schema.name,
+            "columns": len(result.responses.columns),
+        },
+        smk.output.report,
+    )
     logging.getLogger("clean").info(
         "clean responses: %d rows; %d logged changes", len(result.responses), len(result.log)
     )

@@ -71,6 +71,10 @@ def write_questions(tmp_path, questions: dict):
             "other_option 'b' is not one of its options",
         ),
         (
+            {"Q1": {"type": "multiple_choice", "options": {"other": "v_1"}, "other_text": "v_2"}},
+            "option key 'other' clashes",
+        ),
+        (
             {"Q1": {"type": "text", "variable": "v_1"}, "q1": {"type": "text", "variable": "v_2"}},
             "both produce column 'q1'",
         ),

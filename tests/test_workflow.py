@@ -194,9 +194,9 @@ questions:
     variable: v_18
   QUALITY:
     type: multiple_choice
-    options: {compatibility: v_6, maintainability: v_7, performance: v_8, other: v_14}
+    options: {compatibility: v_6, maintainability: v_7, performance: v_8, others: v_14}
     other_text: v_15
-    other_option: other
+    other_option: others
   SATISFACTION:
     type: likert
     variable: v_167

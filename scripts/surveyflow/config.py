@@ -126,6 +126,11 @@ def _question_from(qid: str, spec: Mapping[str, Any], source: str) -> Question:
     if qtype == "multiple_choice":
         if not spec.get("options"):
             raise fail("a multiple_choice question needs `options:` (key: variable).")
+        if spec.get("other_text") and "other" in spec["options"]:
+            raise fail(
+                "option key 'other' clashes with the column of `other_text:` "
+                "(<id>_other); rename the option, e.g. to 'others'."
+            )
         other_option = spec.get("other_option")
         if other_option is not None and other_option not in spec["options"]:
             raise fail(f"other_option {other_option!r} is not one of its options.")
