@@ -42,3 +42,16 @@ def export_inputs():
                 "to the path of the file exported from the survey tool.",
             )
     return inputs
+
+
+def archive_inputs():
+    """Results that go into the archive bundle, by role (grows with the workflow)."""
+    return {
+        "config": ["config/config.yaml", "config/analyses.yaml", config["questions"]],
+        "responses": "results/clean/responses.csv",
+        "cleaning_log": "results/clean/cleaning_log.csv",
+        "cleaning_summary": "results/clean/cleaning_summary.csv",
+        "manifest": "results/ingest/manifest.json",
+        "tables": [],
+        "figures": [],
+    }
