@@ -10,12 +10,14 @@ min_version("9.11")
 
 
 configfile: "config/config.yaml"
+configfile: "config/analyses.yaml"
 
 
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/validate.smk"
 include: "rules/clean.smk"
+include: "rules/analyses.smk"
 
 
 rule all:
@@ -27,3 +29,6 @@ rule all:
         "results/clean/cleaning_log.csv",
         "results/clean/cleaning_summary.csv",
         "results/validation/clean_report.json",
+        expand("results/{analysis}/estimates.csv", analysis=ANALYSES),
+        "results/reproduction/check.csv",
+        "results/reproduction/summary.md",

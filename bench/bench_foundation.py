@@ -113,7 +113,7 @@ def main() -> None:
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()}.",
         f"Command: `.venv/bin/python bench/bench_foundation.py --repeats {args.repeats}`;"
-        " medians over the repeats; `snakemake --cores 2` on the four jobs"
+        " medians over the repeats; `snakemake --cores 2` on the jobs"
         f" ({', '.join(JOBS)}; the clean job validates its table before writing).",
         "",
         "| input | job time, summed (s) | wall time of snakemake (s) | peak memory of a job (MB) |",

@@ -5,12 +5,14 @@ from pathlib import Path
 LIBRARY = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(LIBRARY))
 
-from surveyflow.errors import InputError
+from surveyflow.analyses import check_analyses
 from surveyflow.config import (
     check_ratio_config,
     load_questions,
+    load_yaml,
     validate_against_schema,
 )
+from surveyflow.errors import InputError
 
 validate_against_schema(
     config,
@@ -20,6 +22,11 @@ validate_against_schema(
 QUESTIONS_SCHEMA = str(Path(workflow.basedir) / "config/schemas/questions.schema.yaml")
 QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
 check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
+check_analyses(
+    config["analyses"],
+    QUESTIONS,
+    [ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
+)
 
 
 def lib(*modules):
@@ -55,3 +62,28 @@ def archive_inputs():
         "tables": [],
         "figures": [],
     }
+
+
+def analysis_bootstrap(name):
+    """Bootstrap settings of one analysis (its own `resamples` overrides the global one)."""
+    settings = dict(config["bootstrap"])
+    if "resamples" in config["analyses"][name]:
+        settings["resamples"] = config["analyses"][name]["resamples"]
+    return settings
+
+
+def analysis_targets(name):
+    """What the target of an analysis builds: its estimates (and figure, once drawn)."""
+    return [f"results/{name}/estimates.csv"]
+
+
+def reproduced_estimates():
+    """Estimates of the analyses the paper publishes numbers for."""
+    if not config.get("paper_reference"):
+        return []
+    reference = load_yaml(config["paper_reference"])
+    return [
+        f"results/{name}/estimates.csv"
+        for name in reference["tables"]
+        if name in config["analyses"]
+    ]

@@ -133,3 +133,41 @@ def clean_schema(
     return pa.DataFrameSchema(
         columns, checks=frame_checks, strict=True, ordered=True, name="clean responses"
     )
+
+
+CI_METHODS = ("paper", "percentile", "bca", "wilson", "t")
+
+estimates_schema = pa.DataFrameSchema(
+    {
+        "analysis": pa.Column(str),
+        "paper_label": pa.Column(str),
+        "label": pa.Column(str),
+        "n": pa.Column("int64", pa.Check.gt(0)),
+        "count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "estimate": pa.Column(float),
+        "boot_mean": pa.Column(float),
+        "boot_se": pa.Column(float, pa.Check.ge(0)),
+        "ci_method": pa.Column(str, pa.Check.isin(CI_METHODS)),
+        "ci_level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
+        "ci_low": pa.Column(float),
+        "ci_high": pa.Column(float),
+        "resamples": pa.Column("int64", pa.Check.ge(100)),
+        "seed": pa.Column("int64", pa.Check.ge(0)),
+    },
+    checks=[
+        pa.Check(
+            lambda df: df["ci_low"] <= df["ci_high"] + 1e-12,
+            name="ci_ordered",
+            error="ci_low > ci_high",
+        )
+    ],
+    strict=True,
+    ordered=True,
+    coerce=True,
+    name="estimates",
+)
+
+
+def read_estimates(path: str | Path) -> pd.DataFrame:
+    """Read an estimates table back with its types (readers coerce)."""
+    return estimates_schema.validate(pd.read_csv(path, keep_default_na=False, na_values=[""]))

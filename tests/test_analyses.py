@@ -1,0 +1,147 @@
+"""Analyses from config: designs, errors naming the analysis and key, targets and reruns."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import copy_project, snakemake
+
+from surveyflow.analyses import check_analyses, design
+from surveyflow.config import Question
+from surveyflow.errors import InputError
+
+QUESTIONS = {
+    "Q13": Question("Q13", "multiple_choice", options={"a": "v_1", "b": "v_2"}),
+    "Q14": Question("Q14", "single_choice", variable="v_3"),
+    "Q15": Question("Q15", "percentage", variable="v_4"),
+}
+CLEAN = pd.DataFrame({
+    "q13_a": pd.array([True, False, None, True], dtype="boolean"),
+    "q13_b": pd.array([True, True, None, False], dtype="boolean"),
+    "q14": ["Yes", "No", None, "No"],
+    "q15": [0.0, 20.0, np.nan, 100.0],
+})  # fmt: skip
+SPECS = {
+    "mc": {"paper_label": "X", "question": "Q13", "statistic": "share_selected",
+           "labels": {"b": "B", "a": "A"}},
+    "level": {"paper_label": "Y", "question": "Q14", "statistic": "share_per_level",
+              "labels": {"No": "No", "Yes": "Yes"}},
+    "bins": {"paper_label": "Z", "question": "Q15", "statistic": "share_per_bin",
+             "bins": [0, 20, 40, 60, 80, 100], "labels": ["a", "b", "c", "d", "e"]},
+}  # fmt: skip
+
+
+def test_designs_use_only_those_who_answered_in_label_order():
+    mc = design("mc", SPECS["mc"], CLEAN, QUESTIONS)
+    assert mc.labels == ["B", "A"] and mc.values.tolist() == [[1, 1], [1, 0], [0, 1]]
+    level = design("level", SPECS["level"], CLEAN, QUESTIONS)
+    assert level.values.sum(axis=0).tolist() == [2, 1]
+    binned = design("bins", SPECS["bins"], CLEAN, QUESTIONS)
+    # 0 -> first bin, 20 -> second (edges open the bin above), 100 -> last (closed).
+    assert binned.values.sum(axis=0).tolist() == [1, 1, 0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "fragment"),
+    [
+        ({"question": "Q99"}, "question", "unknown question 'Q99'"),
+        ({"statistic": "share_per_level"}, "statistic", "needs a single_choice/likert"),
+        ({"labels": {"zz": "Z"}}, "labels", "unknown option(s) ['zz']"),
+    ],
+)
+def test_bad_analysis_names_analysis_and_key(change, key, fragment):
+    spec = {**SPECS["mc"], **change}
+    with pytest.raises(InputError) as info:
+        check_analyses({"mc": spec}, QUESTIONS)
+    assert f"analysis 'mc', key '{key}'" in str(info.value) and fragment in str(info.value)
+
+
+def test_bins_must_increase_and_match_labels():
+    with pytest.raises(InputError, match="key 'bins': edges must increase"):
+        check_analyses({"b": {**SPECS["bins"], "bins": [0, 50, 40]}}, QUESTIONS)
+    with pytest.raises(InputError, match="key 'labels': needs 5 names"):
+        check_analyses({"b": {**SPECS["bins"], "labels": ["x"]}}, QUESTIONS)
+
+
+def test_zero_valid_answers_is_an_error():
+    empty = CLEAN.assign(q15=np.nan)
+    with pytest.raises(InputError, match="analysis 'bins', key 'question': Q15 has no valid"):
+        design("bins", SPECS["bins"], empty, QUESTIONS)
+
+
+def job_stats(output: str) -> dict[str, int]:
+    block = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", block, flags=re.M)}
+
+
+def test_one_target_builds_only_what_it_needs(project):
+    run = snakemake(project, "rq1_2", "--dry-run")
+    assert run.returncode == 0, run.output
+    assert job_stats(run.output) == {
+        "ingest": 1,
+        "validate_ingested": 1,
+        "clean": 1,
+        "bootstrap": 1,
+        "rq1_2": 1,
+    }
+    assert "results/rq1_2/estimates.csv" in run.output
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ({"bootstrap": {"resamples": 50}}, "key 'bootstrap.resamples'"),
+        ({"analyses": {"rq3_1": {"bins": []}}}, "key 'analyses.rq3_1.bins'"),
+        ({"analyses": {"rq3_1": {"question": "Q151"}}}, "analysis 'rq3_1', key 'question'"),
+        ({"analyses": {"rq1_1": {"resamples": 10}}}, "key 'analyses.rq1_1.resamples'"),
+    ],
+)
+def test_bad_analysis_config_fails_at_parse_time(project, override, fragment):
+    path = project / "bad.yaml"
+    path.write_text(yaml.safe_dump(override))
+    run = snakemake(project, "--dry-run", "--configfile", str(path))
+    assert run.returncode != 0 and fragment in run.output, run.output[-2000:]
+
+
+def test_tracked_dependencies_rerun_exactly_the_affected_jobs(tmp_path):
+    workdir = copy_project(tmp_path / "project")
+    assert snakemake(workdir, "--cores", "2").returncode == 0
+    config = workdir / "config" / "analyses.yaml"
+    original = config.read_text()
+
+    config.write_text(
+        original.replace(
+            'bins: [0, 20, 40, 60, 80, 100]\n    labels: ["<20%"',
+            'bins: [0, 25, 40, 60, 80, 100]\n    labels: ["<20%"',
+            1,
+        )
+    )
+    stats = job_stats(snakemake(workdir, "--dry-run").output)
+    assert stats == {"bootstrap": 1, "reproduce": 1, "all": 1}, stats
+
+    config.write_text(original.replace("resamples: 1000", "resamples: 1200", 1))
+    stats = job_stats(snakemake(workdir, "--dry-run").output)
+    assert stats["bootstrap"] == len(yaml.safe_load(original)["analyses"]), stats
+    assert "clean" not in stats and "ingest" not in stats
+
+    config.write_text(original)
+    engine = workdir / "scripts/surveyflow/bootstrap.py"
+    engine.write_text(engine.read_text() + "\n# edited\n")
+    stats = job_stats(snakemake(workdir, "--dry-run").output)
+    assert stats["bootstrap"] == len(yaml.safe_load(original)["analyses"]), stats
+    assert "clean" not in stats
+
+
+def test_estimates_reproduce_the_sample_shares(default_run):
+    table = pd.read_csv(default_run.workdir / "results/rq1_1/estimates.csv")
+    paper = table[table.ci_method == "paper"].set_index("label")
+    assert paper.loc["Service", "n"] == 168 and paper.loc["Service", "count"] == 100
+    assert paper.loc["Service", "estimate"] == pytest.approx(100 * 100 / 168)
+    assert set(table.ci_method) == {"paper", "percentile", "bca", "wilson"}
+    rq5 = pd.read_csv(default_run.workdir / "results/rq5/estimates.csv")
+    mean = rq5[(rq5.label == "Mean") & (rq5.ci_method == "paper")]
+    assert round(float(mean.estimate.iloc[0]), 2) == 45.41
