@@ -18,6 +18,7 @@ include: "rules/ingest.smk"
 include: "rules/validate.smk"
 include: "rules/clean.smk"
 include: "rules/analyses.smk"
+include: "rules/qualitative.smk"
 
 
 rule all:
@@ -30,5 +31,6 @@ rule all:
         "results/clean/cleaning_summary.csv",
         "results/validation/clean_report.json",
         expand("results/{analysis}/estimates.csv", analysis=ANALYSES),
+        expand("results/{qual}/codes.csv", qual=QUALITATIVE),
         "results/reproduction/check.csv",
         "results/reproduction/summary.md",

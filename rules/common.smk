@@ -73,7 +73,9 @@ def analysis_bootstrap(name):
 
 
 def analysis_targets(name):
-    """What the target of an analysis builds: its estimates (and figure, once drawn)."""
+    """What the target of an analysis builds: its table and its figure."""
+    if name in config.get("qualitative", {}):
+        return [f"results/{name}/codes.csv"]
     return [f"results/{name}/estimates.csv"]
 
 

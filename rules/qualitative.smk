@@ -1,0 +1,36 @@
+QUALITATIVE = list(config.get("qualitative", {}))
+
+
+rule coding:
+    """Code frequencies of one phase, with the agreement of the two coders where both coded."""
+    input:
+        sheet=config["coding"],
+        library=lib("coding"),
+    output:
+        codes="results/{qual}/codes.csv",
+        summary="results/{qual}/summary.csv",
+        agreement="results/{qual}/agreement.csv",
+        disagreements="results/{qual}/disagreements.csv",
+    params:
+        spec=lambda wildcards: config["qualitative"][wildcards.qual],
+        phases=sorted({spec["phase"] for spec in config.get("qualitative", {}).values()}),
+    wildcard_constraints:
+        qual="|".join(QUALITATIVE) or "^$",
+    log:
+        "results/logs/coding_{qual}.log",
+    benchmark:
+        "results/benchmarks/coding_{qual}.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/coding.py"
+
+
+for _qual in QUALITATIVE:
+
+    rule:
+        name:
+            _qual
+        input:
+            analysis_targets(_qual),
+        default_target: False
