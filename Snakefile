@@ -24,13 +24,4 @@ include: "rules/qualitative.smk"
 rule all:
     default_target: True
     input:
-        "results/ingest/manifest.json",
-        "results/validation/ingest_report.json",
-        "results/clean/responses.csv",
-        "results/clean/cleaning_log.csv",
-        "results/clean/cleaning_summary.csv",
-        "results/validation/clean_report.json",
-        expand("results/{analysis}/estimates.csv", analysis=ANALYSES),
-        expand("results/{qual}/codes.csv", qual=QUALITATIVE),
-        "results/reproduction/check.csv",
-        "results/reproduction/summary.md",
+        all_targets(),

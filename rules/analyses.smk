@@ -11,19 +11,19 @@ rule bootstrap:
     output:
         estimates="results/{analysis}/estimates.csv",
         replicates="results/{analysis}/replicates.npz",
+    log:
+        "results/logs/bootstrap_{analysis}.log",
+    benchmark:
+        "results/benchmarks/bootstrap_{analysis}.tsv"
+    wildcard_constraints:
+        analysis="|".join(ANALYSES),
+    conda:
+        "../environment.yml"
     params:
         spec=lambda wildcards: config["analyses"][wildcards.analysis],
         bootstrap=lambda wildcards: analysis_bootstrap(wildcards.analysis),
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-    wildcard_constraints:
-        analysis="|".join(ANALYSES),
-    log:
-        "results/logs/bootstrap_{analysis}.log",
-    benchmark:
-        "results/benchmarks/bootstrap_{analysis}.tsv"
-    conda:
-        "../environment.yml"
     script:
         "../scripts/bootstrap.py"
 
@@ -33,15 +33,15 @@ for _analysis in ANALYSES:
     rule:
         name:
             _analysis
+        default_target: False
         input:
             analysis_targets(_analysis),
-        default_target: False
 
 
 rule reproduce:
     """Check this run against every number the paper publishes, and the table's consistency."""
     input:
-        reference=config["paper_reference"],
+        reference=config.get("paper_reference") or [],
         estimates=reproduced_estimates(),
         manifest="results/ingest/manifest.json",
         library=lib("reproduction", "schemas"),
@@ -49,13 +49,13 @@ rule reproduce:
         check="results/reproduction/check.csv",
         consistency="results/reproduction/consistency.csv",
         summary="results/reproduction/summary.md",
-    params:
-        synthetic=config["synthetic"],
     log:
         "results/logs/reproduce.log",
     benchmark:
         "results/benchmarks/reproduce.tsv"
     conda:
         "../environment.yml"
+    params:
+        synthetic=config["synthetic"],
     script:
         "../scripts/reproduce.py"

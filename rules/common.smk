@@ -19,9 +19,27 @@ validate_against_schema(
     Path(workflow.basedir) / "config/schemas/config.schema.yaml",
     source="the workflow config (config/config.yaml and any --configfile/--config)",
 )
+# A study's analyses, qualitative analyses and figure panels come from config/analyses.yaml;
+# another survey switches any of them off by setting it to null in its own --configfile
+# (Snakemake merges config files key by key, so a null is the way to remove one).
+for _section in (config["analyses"], config.get("qualitative", {})):
+    for _name in [key for key, value in _section.items() if value is None]:
+        del _section[_name]
+if config.get("figures", {}).get("panels"):
+    config["figures"]["panels"] = {
+        key: value for key, value in config["figures"]["panels"].items() if value
+    }
+
 QUESTIONS_SCHEMA = str(Path(workflow.basedir) / "config/schemas/questions.schema.yaml")
 QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
 check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
+if config.get("qualitative") and not config.get("coding"):
+    raise InputError(
+        "qualitative analyses are configured but `coding` (the coding sheet) is not.",
+        path="config",
+        hint="set `coding:` to the coding sheet, or switch the qualitative analyses off "
+        "(qualitative: {rq2: null, rq4: null}).",
+    )
 check_analyses(
     config["analyses"],
     QUESTIONS,
@@ -89,3 +107,20 @@ def reproduced_estimates():
         for name in reference["tables"]
         if name in config["analyses"]
     ]
+
+
+def all_targets():
+    """Everything `snakemake` builds by default (the Zenodo upload is never part of it)."""
+    targets = [
+        "results/ingest/manifest.json",
+        "results/validation/ingest_report.json",
+        "results/clean/responses.csv",
+        "results/clean/cleaning_log.csv",
+        "results/clean/cleaning_summary.csv",
+        "results/validation/clean_report.json",
+    ]
+    for name in list(config["analyses"]) + list(config.get("qualitative", {})):
+        targets += analysis_targets(name)
+    if config.get("paper_reference") and reproduced_estimates():
+        targets += ["results/reproduction/check.csv", "results/reproduction/summary.md"]
+    return targets

@@ -17,7 +17,7 @@ def main(smk) -> None:
     write_csv(kappas, smk.output.agreement)
     write_csv(disagreements, smk.output.disagreements)
     logging.getLogger("coding").info(
-        "%s: %d statements, %d disagreements", phase, len(sheet), len(disagreements)
+        "%s: %d coded rows, %d disagreements", phase, len(sheet), len(disagreements)
     )
 
 

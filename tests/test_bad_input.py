@@ -52,7 +52,8 @@ def set_cell(rows: list[list[str]], row: int, column: str, value: str) -> None:
 def run_bad(project: Path, export: dict | None = None, **overrides):
     raw_before = checksums(project / "data")
     config = {"export": {**{"data": DATA, "codebook": CODEBOOK}, **(export or {})}, **overrides}
-    run = snakemake(project, config=config)
+    # The clean table is the stage every bad input must stop before.
+    run = snakemake(project, "results/clean/responses.csv", config=config)
     assert run.returncode != 0, run.output
     assert checksums(project / "data") == raw_before, "raw data was modified"
     return run

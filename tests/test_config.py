@@ -14,7 +14,8 @@ QSCHEMA = ROOT / "config/schemas/questions.schema.yaml"
 
 
 def default_config() -> dict:
-    return load_yaml(ROOT / "config/config.yaml")
+    """config.yaml and analyses.yaml, merged as the Snakefile's two configfile: directives do."""
+    return {**load_yaml(ROOT / "config/config.yaml"), **load_yaml(ROOT / "config/analyses.yaml")}
 
 
 def test_shipped_config_and_questions_are_valid():
