@@ -19,6 +19,7 @@ include: "rules/validate.smk"
 include: "rules/clean.smk"
 include: "rules/analyses.smk"
 include: "rules/qualitative.smk"
+include: "rules/figures.smk"
 
 
 rule all:

@@ -92,9 +92,11 @@ def analysis_bootstrap(name):
 
 def analysis_targets(name):
     """What the target of an analysis builds: its table and its figure."""
+    figures = [fig for fig, spec in FIGURES.items() if spec.get("analysis") == name]
+    files = [file for fig in figures for file in figure_files(fig)]
     if name in config.get("qualitative", {}):
-        return [f"results/{name}/codes.csv"]
-    return [f"results/{name}/estimates.csv"]
+        return [f"results/{name}/codes.csv", *files]
+    return [f"results/{name}/estimates.csv", *files]
 
 
 def reproduced_estimates():
@@ -121,6 +123,36 @@ def all_targets():
     ]
     for name in list(config["analyses"]) + list(config.get("qualitative", {})):
         targets += analysis_targets(name)
+    for fig, spec in FIGURES.items():
+        if spec["kind"] in ("demographics", "likert"):
+            targets += figure_files(fig)
     if config.get("paper_reference") and reproduced_estimates():
         targets += ["results/reproduction/check.csv", "results/reproduction/summary.md"]
     return targets
+
+
+def figure_specs():
+    """Every figure of the study: id -> what it draws (an analysis' table or a panel)."""
+    specs = {}
+    for name, spec in config["analyses"].items():
+        if spec.get("figure"):
+            specs[spec["figure"]] = {"kind": "estimates", "analysis": name}
+    for name, spec in config.get("qualitative", {}).items():
+        if spec.get("figure"):
+            specs[spec["figure"]] = {"kind": "fishbone", "analysis": name}
+    for fig, spec in config.get("figures", {}).get("panels", {}).items():
+        specs[fig] = dict(spec)
+    return dict(sorted(specs.items(), key=lambda item: int(item[0][3:])))
+
+
+FIGURES = figure_specs()
+
+
+def figure_files(fig):
+    return [f"results/figures/{fig}.pdf", f"results/figures/{fig}.png"]
+
+
+def figures_of(kind):
+    """Wildcard pattern matching the figure ids of one kind (never matches when none)."""
+    ids = [fig for fig, spec in FIGURES.items() if spec["kind"] in kind]
+    return "|".join(ids) if ids else "(?!x)x"

@@ -19,6 +19,8 @@ def run(main: Callable[[Any], None], smk: Any) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
     )
+    # matplotlib's PDF backend subsets fonts through fontTools, which logs every table at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     try:
         main(smk)
     except InputError as exc:

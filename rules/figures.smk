@@ -1,0 +1,82 @@
+rule figure_estimates:
+    """Bars of an analysis' estimates with the configured interval (RQ1.1, RQ1.2, RQ3.x, RQ5)."""
+    input:
+        estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
+        library=lib("figures", "style", "schemas"),
+    output:
+        pdf="results/figures/{fig}.pdf",
+        png="results/figures/{fig}.png",
+    log:
+        "results/logs/figure_{fig}.log",
+    benchmark:
+        "results/benchmarks/figure_{fig}.tsv"
+    wildcard_constraints:
+        fig=figures_of(["estimates"]),
+    conda:
+        "../environment.yml"
+    params:
+        spec=lambda wildcards: config["analyses"][FIGURES[wildcards.fig]["analysis"]],
+        interval=config["figures"]["interval"],
+        number=lambda wildcards: int(wildcards.fig[3:]),
+    script:
+        "../scripts/figure_estimates.py"
+
+
+rule figure_fishbone:
+    """Fishbone diagram of a phase's coded problems (RQ2, RQ4)."""
+    input:
+        codes=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/codes.csv",
+        library=lib("figures", "style"),
+    output:
+        pdf="results/figures/{fig}.pdf",
+        png="results/figures/{fig}.png",
+    log:
+        "results/logs/figure_{fig}.log",
+    benchmark:
+        "results/benchmarks/figure_{fig}.tsv"
+    wildcard_constraints:
+        fig=figures_of(["fishbone"]),
+    conda:
+        "../environment.yml"
+    params:
+        spec=lambda wildcards: config["qualitative"][FIGURES[wildcards.fig]["analysis"]],
+        number=lambda wildcards: int(wildcards.fig[3:]),
+    script:
+        "../scripts/figure_fishbone.py"
+
+
+rule figure_panel:
+    """Figures drawn from the clean responses: demographics (Fig. 1), Likert scales (Fig. 2, 3)."""
+    input:
+        responses="results/clean/responses.csv",
+        labels="results/clean/levels.json",
+        questions=config["questions"],
+        library=lib("figures", "style", "schemas"),
+    output:
+        pdf="results/figures/{fig}.pdf",
+        png="results/figures/{fig}.png",
+    log:
+        "results/logs/figure_{fig}.log",
+    benchmark:
+        "results/benchmarks/figure_{fig}.tsv"
+    wildcard_constraints:
+        fig=figures_of(["demographics", "likert"]),
+    conda:
+        "../environment.yml"
+    params:
+        spec=lambda wildcards: FIGURES[wildcards.fig],
+        ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
+        questions_schema=QUESTIONS_SCHEMA,
+        number=lambda wildcards: int(wildcards.fig[3:]),
+    script:
+        "../scripts/figure_panel.py"
+
+
+for _fig in FIGURES:
+
+    rule:
+        name:
+            _fig
+        default_target: False
+        input:
+            figure_files(_fig),
