@@ -13,6 +13,9 @@ configfile: "config/config.yaml"
 configfile: "config/analyses.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/validate.smk"
@@ -20,6 +23,7 @@ include: "rules/clean.smk"
 include: "rules/analyses.smk"
 include: "rules/qualitative.smk"
 include: "rules/figures.smk"
+include: "rules/provenance.smk"
 
 
 rule all:

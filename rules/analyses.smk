@@ -9,7 +9,12 @@ rule bootstrap:
         questions=config["questions"],
         library=lib("analyses", "bootstrap", "schemas"),
     output:
-        estimates="results/{analysis}/estimates.csv",
+        estimates=report(
+            "results/{analysis}/estimates.csv",
+            caption="../report/estimates.rst",
+            category="Estimates",
+            labels={"analysis": "{analysis}"},
+        ),
         replicates="results/{analysis}/replicates.npz",
     log:
         "results/logs/bootstrap_{analysis}.log",
@@ -44,11 +49,20 @@ rule reproduce:
         reference=config.get("paper_reference") or [],
         estimates=reproduced_estimates(),
         manifest="results/ingest/manifest.json",
-        library=lib("reproduction", "schemas"),
+        library=lib("reproduction", "schemas", "report"),
     output:
-        check="results/reproduction/check.csv",
+        check=report(
+            "results/reproduction/check.csv",
+            caption="../report/check.rst",
+            category="Reproduction check",
+        ),
         consistency="results/reproduction/consistency.csv",
         summary="results/reproduction/summary.md",
+        html=report(
+            "results/reproduction/summary.html",
+            caption="../report/reproduction.rst",
+            category="Reproduction check",
+        ),
     log:
         "results/logs/reproduce.log",
     benchmark:

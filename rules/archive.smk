@@ -46,7 +46,7 @@ rule archive:
         questions=config["questions"],
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
-        library=lib("archive"),
+        library=lib("archive", "zenodo"),
     output:
         **ARCHIVE,
     log:
@@ -79,7 +79,7 @@ rule zenodo_upload:
     """
     input:
         **ARCHIVE,
-        library=lib("archive", "zenodo"),
+        library=lib("zenodo"),
     output:
         receipt="results/zenodo/upload.json",
     log:
@@ -106,7 +106,7 @@ rule zenodo_fetch:
     """Download the files of a published record (zenodo.fetch) into data/raw/zenodo-<id>/,
     verifying each MD5 and resuming partial downloads."""
     input:
-        library=lib("archive", "zenodo"),
+        library=lib("zenodo"),
     output:
         receipt=f"results/zenodo/fetch-{_fetch_id()}.json",
     log:

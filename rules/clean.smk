@@ -13,7 +13,11 @@ rule clean:
     output:
         responses="results/clean/responses.csv",
         log="results/clean/cleaning_log.csv",
-        summary="results/clean/cleaning_summary.csv",
+        summary=report(
+            "results/clean/cleaning_summary.csv",
+            caption="../report/cleaning.rst",
+            category="Cleaning",
+        ),
         labels="results/clean/levels.json",
         report="results/validation/clean_report.json",
     log:

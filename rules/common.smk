@@ -120,6 +120,7 @@ def all_targets():
         "results/clean/cleaning_log.csv",
         "results/clean/cleaning_summary.csv",
         "results/validation/clean_report.json",
+        "results/provenance/config.yaml",
     ]
     for name in list(config["analyses"]) + list(config.get("qualitative", {})):
         targets += analysis_targets(name)
@@ -127,7 +128,11 @@ def all_targets():
         if spec["kind"] in ("demographics", "likert"):
             targets += figure_files(fig)
     if config.get("paper_reference") and reproduced_estimates():
-        targets += ["results/reproduction/check.csv", "results/reproduction/summary.md"]
+        targets += [
+            "results/reproduction/check.csv",
+            "results/reproduction/summary.md",
+            "results/reproduction/summary.html",
+        ]
     return targets
 
 
@@ -149,7 +154,7 @@ FIGURES = figure_specs()
 
 
 def figure_files(fig):
-    return [f"results/figures/{fig}.pdf", f"results/figures/{fig}.png"]
+    return [f"results/figures/{fig}.{ext}" for ext in ("pdf", "png", "rst")]
 
 
 def figures_of(kind):

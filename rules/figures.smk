@@ -2,10 +2,16 @@ rule figure_estimates:
     """Bars of an analysis' estimates with the configured interval (RQ1.1, RQ1.2, RQ3.x, RQ5)."""
     input:
         estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
-        library=lib("figures", "style", "schemas"),
+        library=lib("figures", "style", "schemas", "captions"),
     output:
         pdf="results/figures/{fig}.pdf",
-        png="results/figures/{fig}.png",
+        png=report(
+            "results/figures/{fig}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{fig}"},
+        ),
+        caption="results/figures/{fig}.rst",
     log:
         "results/logs/figure_{fig}.log",
     benchmark:
@@ -17,6 +23,7 @@ rule figure_estimates:
     params:
         spec=lambda wildcards: config["analyses"][FIGURES[wildcards.fig]["analysis"]],
         interval=config["figures"]["interval"],
+        synthetic=config["synthetic"],
         number=lambda wildcards: int(wildcards.fig[3:]),
     script:
         "../scripts/figure_estimates.py"
@@ -26,10 +33,17 @@ rule figure_fishbone:
     """Fishbone diagram of a phase's coded problems (RQ2, RQ4)."""
     input:
         codes=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/codes.csv",
-        library=lib("figures", "style"),
+        summary=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/summary.csv",
+        library=lib("figures", "style", "captions"),
     output:
         pdf="results/figures/{fig}.pdf",
-        png="results/figures/{fig}.png",
+        png=report(
+            "results/figures/{fig}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{fig}"},
+        ),
+        caption="results/figures/{fig}.rst",
     log:
         "results/logs/figure_{fig}.log",
     benchmark:
@@ -40,6 +54,7 @@ rule figure_fishbone:
         "../environment.yml"
     params:
         spec=lambda wildcards: config["qualitative"][FIGURES[wildcards.fig]["analysis"]],
+        synthetic=config["synthetic"],
         number=lambda wildcards: int(wildcards.fig[3:]),
     script:
         "../scripts/figure_fishbone.py"
@@ -51,10 +66,16 @@ rule figure_panel:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=config["questions"],
-        library=lib("figures", "style", "schemas"),
+        library=lib("figures", "style", "schemas", "captions"),
     output:
         pdf="results/figures/{fig}.pdf",
-        png="results/figures/{fig}.png",
+        png=report(
+            "results/figures/{fig}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{fig}"},
+        ),
+        caption="results/figures/{fig}.rst",
     log:
         "results/logs/figure_{fig}.log",
     benchmark:
@@ -65,6 +86,7 @@ rule figure_panel:
         "../environment.yml"
     params:
         spec=lambda wildcards: FIGURES[wildcards.fig],
+        synthetic=config["synthetic"],
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
         number=lambda wildcards: int(wildcards.fig[3:]),

@@ -8,7 +8,11 @@ rule ingest:
     output:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
-        manifest="results/ingest/manifest.json",
+        manifest=report(
+            "results/ingest/manifest.json",
+            caption="../report/manifest.rst",
+            category="Provenance",
+        ),
     log:
         "results/logs/ingest.log",
     benchmark:

@@ -7,9 +7,19 @@ rule coding:
         sheet=config.get("coding") or [],
         library=lib("coding"),
     output:
-        codes="results/{qual}/codes.csv",
+        codes=report(
+            "results/{qual}/codes.csv",
+            caption="../report/codes.rst",
+            category="Qualitative analyses",
+            labels={"analysis": "{qual}", "table": "code frequencies"},
+        ),
         summary="results/{qual}/summary.csv",
-        agreement="results/{qual}/agreement.csv",
+        agreement=report(
+            "results/{qual}/agreement.csv",
+            caption="../report/agreement.rst",
+            category="Qualitative analyses",
+            labels={"analysis": "{qual}", "table": "inter-coder agreement"},
+        ),
         disagreements="results/{qual}/disagreements.csv",
     log:
         "results/logs/coding_{qual}.log",

@@ -1,6 +1,9 @@
 """Rule figure_estimates: an analysis' estimates -> bar figure (PDF + PNG)."""
 
+from pathlib import Path
+
 from surveyflow import entry
+from surveyflow.captions import estimate_caption
 from surveyflow.figures import estimate_bars
 from surveyflow.schemas import read_estimates
 from surveyflow.style import save_figure
@@ -18,6 +21,14 @@ def main(smk) -> None:
         figure_number=smk.params.number,
     )
     save_figure(fig, smk.output.pdf, smk.output.png)
+    caption = estimate_caption(
+        spec,
+        estimates,
+        number=smk.params.number,
+        interval=smk.params.interval,
+        synthetic=smk.params.synthetic,
+    )
+    Path(smk.output.caption).write_text(caption, encoding="utf-8")
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,8 +1,11 @@
 """Rule figure_panel: clean responses -> demographics (Fig. 1) or Likert figures (Fig. 2, 3)."""
 
+from pathlib import Path
+
 import pandas as pd
 
 from surveyflow import entry
+from surveyflow.captions import panel_caption
 from surveyflow.config import load_questions
 from surveyflow.figures import demographics, likert_diverging
 from surveyflow.io import read_json
@@ -36,6 +39,10 @@ def main(smk) -> None:
         counts = pd.DataFrame(rows).T
         fig = likert_diverging(counts, levels=list(counts.columns), title=title)
     save_figure(fig, smk.output.pdf, smk.output.png)
+    caption = panel_caption(
+        spec, len(clean), number=smk.params.number, synthetic=smk.params.synthetic
+    )
+    Path(smk.output.caption).write_text(caption, encoding="utf-8")
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

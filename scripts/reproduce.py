@@ -7,6 +7,7 @@ import pandas as pd
 
 from surveyflow import entry
 from surveyflow.io import write_csv
+from surveyflow.report import markdown_to_html
 from surveyflow.reproduction import (
     check_table,
     consistency_report,
@@ -28,9 +29,10 @@ def main(smk) -> None:
     consistency = consistency_report(reference)
     write_csv(check, smk.output.check)
     write_csv(consistency, smk.output.consistency)
-    Path(smk.output.summary).write_text(
-        summary_markdown(check, consistency, synthetic=smk.params.synthetic), encoding="utf-8"
-    )
+    summary = summary_markdown(check, consistency, synthetic=smk.params.synthetic)
+    Path(smk.output.summary).write_text(summary, encoding="utf-8")
+    page = markdown_to_html(summary, title="Reproduction check against the paper")
+    Path(smk.output.html).write_text(page, encoding="utf-8")
     failed = check[check["status"] != "pass"]
     logging.getLogger("reproduce").info(
         "%d cells checked, %d not reproduced", len(check), len(failed)

@@ -1,0 +1,16 @@
+rule provenance:
+    """The effective configuration of this run (all config files and overrides merged)."""
+    output:
+        config=report(
+            "results/provenance/config.yaml",
+            caption="../report/config.rst",
+            category="Provenance",
+        ),
+    log:
+        "results/logs/provenance.log",
+    conda:
+        "../environment.yml"
+    params:
+        config=config,
+    script:
+        "../scripts/provenance.py"
