@@ -23,6 +23,7 @@ include: "rules/clean.smk"
 include: "rules/analyses.smk"
 include: "rules/qualitative.smk"
 include: "rules/figures.smk"
+include: "rules/subgroups.smk"
 include: "rules/provenance.smk"
 
 

@@ -1,4 +1,5 @@
 # Helpers shared by all rules: config validation at parse time, library paths as inputs.
+import json
 import sys
 from pathlib import Path
 
@@ -22,7 +23,11 @@ validate_against_schema(
 # A study's analyses, qualitative analyses and figure panels come from config/analyses.yaml;
 # another survey switches any of them off by setting it to null in its own --configfile
 # (Snakemake merges config files key by key, so a null is the way to remove one).
-for _section in (config["analyses"], config.get("qualitative", {})):
+for _section in (
+    config["analyses"],
+    config.get("qualitative", {}),
+    config.get("subgroups", {}),
+):
     for _name in [key for key, value in _section.items() if value is None]:
         del _section[_name]
 if config.get("figures", {}).get("panels"):
@@ -40,6 +45,19 @@ if config.get("qualitative") and not config.get("coding"):
         hint="set `coding:` to the coding sheet, or switch the qualitative analyses off "
         "(qualitative: {rq2: null, rq4: null}).",
     )
+for _name, _sub in config.get("subgroups", {}).items():
+    if _sub["analysis"] not in config["analyses"]:
+        raise InputError(
+            f"subgroups {_name!r}, key 'analysis': unknown analysis {_sub['analysis']!r}.",
+            path="config/analyses.yaml",
+            hint=f"use one of: {', '.join(config['analyses'])}.",
+        )
+    if _sub["by"] not in QUESTIONS:
+        raise InputError(
+            f"subgroups {_name!r}, key 'by': unknown question {_sub['by']!r}.",
+            path="config/analyses.yaml",
+            hint="group by a single-choice question of questions.yaml.",
+        )
 check_analyses(
     config["analyses"],
     QUESTIONS,
@@ -124,6 +142,11 @@ def all_targets():
     ]
     for name in list(config["analyses"]) + list(config.get("qualitative", {})):
         targets += analysis_targets(name)
+    for sub in config.get("subgroups", {}):
+        targets += [
+            f"results/subgroups/{sub}/summary.csv",
+            f"results/figures/{sub}.png",
+        ]
     for fig, spec in FIGURES.items():
         if spec["kind"] in ("demographics", "likert"):
             targets += figure_files(fig)

@@ -195,14 +195,16 @@ def estimate(
     level: float,
     chunk_size: int,
     methods: Sequence[str],
+    group: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Bootstrap one analysis: the long estimates table (percent scale) and the replicates."""
-    seed = stable_seed(base_seed, name)
+    """Bootstrap one analysis (or one subgroup of it): the long estimates table (percent
+    scale) and the replicates. Each (analysis, group) has its own stable seed."""
+    seed = stable_seed(base_seed, name, group)
     replicates = bootstrap_means(data.values, resamples, seed, chunk_size)
     rows = _rows(data.values, replicates, data.labels, level, methods, "share")
     arrays = {"shares": replicates}
     if data.mean_values is not None:
-        mean_seed = stable_seed(base_seed, f"{name}:mean")
+        mean_seed = stable_seed(base_seed, f"{name}:mean", group)
         mean_reps = bootstrap_means(data.mean_values, resamples, mean_seed, chunk_size)
         mean_methods = [m if m != "wilson" else "t" for m in methods]
         rows += _rows(data.mean_values, mean_reps, [MEAN_LABEL], level, mean_methods, "mean")

@@ -973,3 +973,68 @@ def _draw_fishbone(
 def all_text(fig: Figure) -> list[str]:
     """Every drawn text of ``fig`` with line breaks undone (for checks and tests)."""
     return [" ".join(t.get_text().split()) for t in _drawn_texts(fig)]
+
+
+# --------------------------------------------------------------------------------------
+# Subgroups: small multiples of an analysis' estimates, one panel per group
+# --------------------------------------------------------------------------------------
+
+
+def small_multiples(summary: pd.DataFrame, *, interval: str, title: str) -> Figure:
+    """One panel of bars with intervals per group (rows of `summary` carry a `group` column
+    and the long estimates columns); panels share the label order and the 0-100 axis."""
+    chosen = summary[(summary["ci_method"] == interval) & (summary["label"] != "Mean")]
+    if chosen.empty:
+        raise ValueError(f"no rows with ci_method {interval!r} to draw")
+    groups = list(dict.fromkeys(chosen["group"]))
+    labels = list(dict.fromkeys(chosen["label"]))
+    ncols = 2 if len(groups) > 1 else 1
+    nrows = -(-len(groups) // ncols)
+    width = style.DOUBLE_COLUMN_IN
+    label_width = max(text_size(lab, fontsize=style.SMALL_SIZE)[0] for lab in labels)
+    with style.figure_context():
+        height = 0.75 + nrows * (0.55 + 0.2 * len(labels))
+        fig = style.new_figure(width, height)
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
+        for index, ax in enumerate(axes.flat):
+            if index >= len(groups):
+                ax.set_visible(False)
+                continue
+            group = groups[index]
+            rows = chosen[chosen["group"] == group].set_index("label").reindex(labels)
+            values = rows["estimate"].to_numpy(dtype=float)
+            low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+            err = np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
+            positions = np.arange(len(labels))
+            ax.barh(positions, values, height=0.62, color=style.BAR_COLOUR, zorder=2)
+            ax.errorbar(
+                values,
+                positions,
+                xerr=err,
+                fmt="none",
+                ecolor=style.ERROR_BAR_COLOUR,
+                elinewidth=0.8,
+                capsize=1.5,
+                zorder=3,
+            )
+            ax.set_yticks(positions, labels if index % ncols == 0 else [""] * len(labels))
+            ax.set_ylim(len(labels) - 0.5, -0.5)
+            ax.set_xlim(0, 100)
+            ax.xaxis.set_major_locator(MultipleLocator(25))
+            n = int(rows["n"].dropna().iloc[0])
+            panel = wrap_text(
+                f"{group} (n={n})",
+                (width - label_width) / ncols - 0.2,
+                fontsize=style.FONT_SIZE,
+                weight="bold",
+            )
+            ax.set_title(panel, fontsize=style.FONT_SIZE, loc="left", pad=3)
+            _clean_axes(ax, value_axis="x")
+        # The lowest visible panel of each column carries the axis (a column may end early).
+        for column in axes.T:
+            visible = [ax for ax in column if ax.get_visible()]
+            visible[-1].tick_params(labelbottom=True)
+            visible[-1].set_xlabel("Respondents (%)")
+        _title(fig, title, width)
+        _note(fig, f"Error bars: {_interval_note(chosen, interval)}.", width)
+        return _finish(fig)

@@ -1,0 +1,112 @@
+SUBGROUPS = config.get("subgroups", {})
+
+
+checkpoint subgroup_plan:
+    """Which groups a subgroup analysis has: known only from the data (small ones pooled)."""
+    input:
+        responses="results/clean/responses.csv",
+        labels="results/clean/levels.json",
+        questions=config["questions"],
+        library=lib("subgroups", "schemas"),
+    output:
+        plan="results/subgroups/{sub}/groups.json",
+    log:
+        "results/logs/subgroup_plan_{sub}.log",
+    wildcard_constraints:
+        sub="|".join(SUBGROUPS) or "(?!x)x",
+    conda:
+        "../environment.yml"
+    params:
+        spec=lambda wildcards: SUBGROUPS[wildcards.sub],
+        ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
+        questions_schema=QUESTIONS_SCHEMA,
+    script:
+        "../scripts/subgroup_plan.py"
+
+
+rule bootstrap_subgroup:
+    """One bootstrap job per (analysis, group), with the group's own stable seed."""
+    input:
+        responses="results/clean/responses.csv",
+        plan="results/subgroups/{sub}/groups.json",
+        questions=config["questions"],
+        library=lib("analyses", "bootstrap", "schemas", "subgroups"),
+    output:
+        estimates="results/subgroups/{sub}/{group}/estimates.csv",
+        replicates="results/subgroups/{sub}/{group}/replicates.npz",
+    log:
+        "results/logs/bootstrap_{sub}_{group}.log",
+    benchmark:
+        "results/benchmarks/bootstrap_{sub}_{group}.tsv"
+    wildcard_constraints:
+        sub="|".join(SUBGROUPS) or "(?!x)x",
+        group="[a-z0-9_]+",
+    conda:
+        "../environment.yml"
+    params:
+        analysis=lambda wildcards: SUBGROUPS[wildcards.sub]["analysis"],
+        spec=lambda wildcards: config["analyses"][SUBGROUPS[wildcards.sub]["analysis"]],
+        bootstrap=lambda wildcards: analysis_bootstrap(
+            SUBGROUPS[wildcards.sub]["analysis"]
+        ),
+        ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
+        questions_schema=QUESTIONS_SCHEMA,
+    script:
+        "../scripts/bootstrap_subgroup.py"
+
+
+def subgroup_estimates(wildcards):
+    """The per-group estimates of a subgroup analysis, once its plan exists."""
+    plan = checkpoints.subgroup_plan.get(sub=wildcards.sub).output.plan
+    with open(plan, encoding="utf-8") as handle:
+        groups = json.load(handle)["groups"]
+    return [
+        f"results/subgroups/{wildcards.sub}/{g['slug']}/estimates.csv" for g in groups
+    ]
+
+
+rule subgroup_summary:
+    """All groups of a subgroup analysis in one table, and a small-multiples figure."""
+    input:
+        estimates=subgroup_estimates,
+        plan="results/subgroups/{sub}/groups.json",
+        library=lib("figures", "style", "schemas", "subgroups"),
+    output:
+        summary=report(
+            "results/subgroups/{sub}/summary.csv",
+            caption="../report/subgroups.rst",
+            category="Subgroups",
+            labels={"analysis": "{sub}", "file": "table"},
+        ),
+        pdf="results/figures/{sub}.pdf",
+        png=report(
+            "results/figures/{sub}.png",
+            caption="../report/subgroups.rst",
+            category="Subgroups",
+            labels={"analysis": "{sub}", "file": "figure"},
+        ),
+    log:
+        "results/logs/subgroup_summary_{sub}.log",
+    wildcard_constraints:
+        sub="|".join(SUBGROUPS) or "(?!x)x",
+    conda:
+        "../environment.yml"
+    params:
+        spec=lambda wildcards: SUBGROUPS[wildcards.sub],
+        analysis_spec=lambda wildcards: config["analyses"][
+            SUBGROUPS[wildcards.sub]["analysis"]
+        ],
+        interval=config["figures"]["interval"],
+    script:
+        "../scripts/subgroup_summary.py"
+
+
+for _sub in SUBGROUPS:
+
+    rule:
+        name:
+            _sub
+        default_target: False
+        input:
+            f"results/subgroups/{_sub}/summary.csv",
+            f"results/figures/{_sub}.png",

@@ -1,0 +1,38 @@
+"""Checkpoint subgroup_plan: the groups of a subgroup analysis, with small ones pooled."""
+
+import logging
+
+from surveyflow import entry
+from surveyflow.config import load_questions
+from surveyflow.errors import InputError
+from surveyflow.io import read_json, write_json
+from surveyflow.schemas import read_clean_responses
+from surveyflow.subgroups import plan_groups
+
+
+def main(smk) -> None:
+    spec = smk.params.spec
+    questions = load_questions(smk.input.questions, smk.params.questions_schema)
+    if spec["by"] not in questions or questions[spec["by"]].type != "single_choice":
+        raise InputError(
+            f"subgroups {smk.wildcards.sub!r}, key 'by': {spec['by']!r} is not a single_choice "
+            "question of questions.yaml.",
+            path="config/analyses.yaml",
+            hint="group by a single-choice question such as role (D4) or country (D1).",
+        )
+    column = questions[spec["by"]].column
+    clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
+    plan = plan_groups(
+        clean,
+        column,
+        min_size=spec["min_group_size"],
+        other_label=spec.get("other_label", "Other (pooled)"),
+        levels=read_json(smk.input.labels).get(column),
+    )
+    write_json(plan, smk.output.plan)
+    logging.getLogger("subgroups").info(
+        "%s: %d groups, pooled %s", smk.wildcards.sub, len(plan["groups"]), plan["pooled"]
+    )
+
+
+entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
