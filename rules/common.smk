@@ -184,3 +184,13 @@ def figures_of(kind):
     """Wildcard pattern matching the figure ids of one kind (never matches when none)."""
     ids = [fig for fig, spec in FIGURES.items() if spec["kind"] in kind]
     return "|".join(ids) if ids else "(?!x)x"
+
+
+def subgroup_estimates(wildcards):
+    """The per-group estimates of a subgroup analysis, once its plan exists."""
+    plan = checkpoints.subgroup_plan.get(sub=wildcards.sub).output.plan
+    with open(plan, encoding="utf-8") as handle:
+        groups = json.load(handle)["groups"]
+    return [
+        f"results/subgroups/{wildcards.sub}/{g['slug']}/estimates.csv" for g in groups
+    ]

@@ -55,16 +55,6 @@ rule bootstrap_subgroup:
         "../scripts/bootstrap_subgroup.py"
 
 
-def subgroup_estimates(wildcards):
-    """The per-group estimates of a subgroup analysis, once its plan exists."""
-    plan = checkpoints.subgroup_plan.get(sub=wildcards.sub).output.plan
-    with open(plan, encoding="utf-8") as handle:
-        groups = json.load(handle)["groups"]
-    return [
-        f"results/subgroups/{wildcards.sub}/{g['slug']}/estimates.csv" for g in groups
-    ]
-
-
 rule subgroup_summary:
     """All groups of a subgroup analysis in one table, and a small-multiples figure."""
     input:
