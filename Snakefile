@@ -11,6 +11,7 @@ min_version("9.11")
 
 configfile: "config/config.yaml"
 configfile: "config/analyses.yaml"
+configfile: "config/archive.yaml"
 
 
 report: "report/workflow.rst"
@@ -25,6 +26,7 @@ include: "rules/qualitative.smk"
 include: "rules/figures.smk"
 include: "rules/subgroups.smk"
 include: "rules/provenance.smk"
+include: "rules/archive.smk"
 
 
 rule all:

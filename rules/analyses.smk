@@ -24,6 +24,10 @@ rule bootstrap:
         analysis="|".join(ANALYSES),
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 4),
+        runtime=runtime_min(5, 0.05),
     params:
         spec=lambda wildcards: config["analyses"][wildcards.analysis],
         bootstrap=lambda wildcards: analysis_bootstrap(wildcards.analysis),
@@ -69,6 +73,10 @@ rule reproduce:
         "results/benchmarks/reproduce.tsv"
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 0),
+        runtime=runtime_min(5, 0),
     params:
         synthetic=config["synthetic"],
     script:

@@ -1,8 +1,8 @@
 # The archive bundle (results/archive/), its Zenodo deposit and the fetch of a published
 # record. Config: config/archive.yaml. The Zenodo token never passes through here: the
 # scripts read it from the environment.
-from surveyflow.zenodo import api_base as _zenodo_api_base
-from surveyflow.zenodo import record_id as _zenodo_record_id
+from surveyflow.zenodo import api_base as zenodo_api_base
+from surveyflow.zenodo import fetch_dir_id
 
 ARCHIVE = {
     "manifest": "results/archive/manifest.csv",
@@ -17,21 +17,10 @@ ARCHIVE = {
 # Keys that only steer the deposit: left out of the bundle's config, so that pointing the
 # upload elsewhere does not rebuild the bundle.
 _DEPOSIT_KEYS = ("zenodo", "zenodo_api")
-
-
-def archive_role_inputs(wildcards):
-    """archive_inputs() by role, plus the report once `snakemake --report` has written it."""
-    roles = dict(archive_inputs())
-    built = config["archive"].get("report")
-    roles["built_report"] = [built] if built and Path(built).is_file() else []
-    return roles
-
-
-def _fetch_id():
-    try:
-        return _zenodo_record_id(config["zenodo"].get("fetch"))
-    except InputError:
-        return "invalid"  # zenodo_fetch reports the config error when it is asked for
+# The report is archived once `snakemake --report` has written it (run, report, archive).
+_REPORT = config["archive"].get("report")
+# The fetched record's id names its folder; a bad zenodo.fetch is reported by zenodo_fetch.
+_FETCH_ID = fetch_dir_id(config["zenodo"].get("fetch"))
 
 
 rule archive:
@@ -42,7 +31,14 @@ rule archive:
     addresses (redacted), phone numbers, IP addresses and URLs (the build stops with a list).
     """
     input:
-        unpack(archive_role_inputs),
+        unpack(
+            lambda wildcards: {
+                **archive_inputs(),
+                "built_report": (
+                    [_REPORT] if _REPORT and Path(_REPORT).is_file() else []
+                ),
+            }
+        ),
         questions=config["questions"],
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
@@ -55,8 +51,12 @@ rule archive:
         "results/benchmarks/archive.tsv"
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 3),
+        runtime=runtime_min(10, 0.1),
     params:
-        roles=lambda wildcards: list(archive_role_inputs(wildcards)),
+        roles=lambda wildcards: [*archive_inputs(), "built_report"],
         questions_schema=QUESTIONS_SCHEMA,
         columns=config["archive"]["columns"],
         redact=config["archive"].get("redact", ["email"]),
@@ -89,10 +89,14 @@ rule zenodo_upload:
     localrule: True
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 3),
+        runtime=runtime_min(10, 0.1),
     params:
         state="results/zenodo/deposition.json",
         host=config["zenodo"]["host"],
-        api=_zenodo_api_base(config["zenodo"]["host"], config.get("zenodo_api")),
+        api=zenodo_api_base(config["zenodo"]["host"], config.get("zenodo_api")),
         publish=config["zenodo"]["publish"],
         record=config["zenodo"].get("record"),
         synthetic=config["synthetic"],
@@ -108,7 +112,7 @@ rule zenodo_fetch:
     input:
         library=lib("zenodo"),
     output:
-        receipt=f"results/zenodo/fetch-{_fetch_id()}.json",
+        receipt=f"results/zenodo/fetch-{_FETCH_ID}.json",
     log:
         "results/logs/zenodo_fetch.log",
     benchmark:
@@ -116,10 +120,14 @@ rule zenodo_fetch:
     localrule: True
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 3),
+        runtime=runtime_min(10, 0.1),
     params:
         record=config["zenodo"].get("fetch"),
-        dest=f"data/raw/zenodo-{_fetch_id()}",
-        api=_zenodo_api_base(
+        dest=f"data/raw/zenodo-{_FETCH_ID}",
+        api=zenodo_api_base(
             config["zenodo"].get("fetch_host", "production"), config.get("zenodo_api")
         ),
         user_agent=config["zenodo"].get("user_agent"),

@@ -26,6 +26,10 @@ rule clean:
         "results/benchmarks/clean.tsv"
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 15),
+        runtime=runtime_min(5, 0.05),
     params:
         missing_codes=config["missing_codes"],
         ratios=config["cleaning"].get("ratios", []),

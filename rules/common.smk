@@ -20,6 +20,11 @@ validate_against_schema(
     Path(workflow.basedir) / "config/schemas/config.schema.yaml",
     source="the workflow config (config/config.yaml and any --configfile/--config)",
 )
+validate_against_schema(
+    config,
+    Path(workflow.basedir) / "config/schemas/archive.schema.yaml",
+    source="the archive config (config/archive.yaml and any --configfile/--config)",
+)
 # A study's analyses, qualitative analyses and figure panels come from config/analyses.yaml;
 # another survey switches any of them off by setting it to null in its own --configfile
 # (Snakemake merges config files key by key, so a null is the way to remove one).
@@ -90,14 +95,50 @@ def export_inputs():
 def archive_inputs():
     """Results that go into the archive bundle, by role (grows with the workflow)."""
     return {
-        "config": ["config/config.yaml", "config/analyses.yaml", config["questions"]],
+        "config": [
+            "config/config.yaml",
+            "config/analyses.yaml",
+            "config/archive.yaml",
+            config["questions"],
+            "results/provenance/config.yaml",
+        ],
         "responses": "results/clean/responses.csv",
         "cleaning_log": "results/clean/cleaning_log.csv",
         "cleaning_summary": "results/clean/cleaning_summary.csv",
         "manifest": "results/ingest/manifest.json",
-        "tables": [],
-        "figures": [],
+        "tables": archive_tables(),
+        "figures": [
+            file
+            for fig in FIGURES
+            for file in figure_files(fig)
+            if not file.endswith(".rst")
+        ]
+        + [
+            f"results/figures/{sub}.{ext}"
+            for sub in config.get("subgroups", {})
+            for ext in ("pdf", "png")
+        ],
     }
+
+
+def archive_tables():
+    """Every table of results: estimates, code frequencies, subgroups, the reproduction check."""
+    tables = [f"results/{name}/estimates.csv" for name in config["analyses"]]
+    for name in config.get("qualitative", {}):
+        tables += [
+            f"results/{name}/{table}.csv"
+            for table in ("codes", "summary", "agreement", "disagreements")
+        ]
+    tables += [
+        f"results/subgroups/{sub}/summary.csv" for sub in config.get("subgroups", {})
+    ]
+    if config.get("paper_reference") and reproduced_estimates():
+        tables += [
+            "results/reproduction/check.csv",
+            "results/reproduction/consistency.csv",
+            "results/reproduction/summary.md",
+        ]
+    return tables
 
 
 def analysis_bootstrap(name):
@@ -150,6 +191,7 @@ def all_targets():
     for fig, spec in FIGURES.items():
         if spec["kind"] in ("demographics", "likert"):
             targets += figure_files(fig)
+    targets.append("results/archive/manifest.csv")
     if config.get("paper_reference") and reproduced_estimates():
         targets += [
             "results/reproduction/check.csv",
@@ -194,3 +236,18 @@ def subgroup_estimates(wildcards):
     return [
         f"results/subgroups/{wildcards.sub}/{g['slug']}/estimates.csv" for g in groups
     ]
+
+
+def mem_mb(base, per_input_mb=0):
+    """Memory (MB) of a job, measured (bench/): a base for the interpreter and libraries
+    plus a multiple of its input size, so large exports ask the scheduler for enough."""
+    return lambda wildcards, input, attempt: int(
+        (base + per_input_mb * input.size_mb) * attempt
+    )
+
+
+def runtime_min(base, per_input_mb=0):
+    """Wall-time limit (minutes) of a job, scaled with its input like mem_mb."""
+    return lambda wildcards, input, attempt: int(
+        (base + per_input_mb * input.size_mb) * attempt
+    )

@@ -20,6 +20,10 @@ rule figure_estimates:
         fig=figures_of(["estimates"]),
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 0),
+        runtime=runtime_min(5, 0),
     params:
         spec=lambda wildcards: config["analyses"][FIGURES[wildcards.fig]["analysis"]],
         interval=config["figures"]["interval"],
@@ -52,6 +56,10 @@ rule figure_fishbone:
         fig=figures_of(["fishbone"]),
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 0),
+        runtime=runtime_min(5, 0),
     params:
         spec=lambda wildcards: config["qualitative"][FIGURES[wildcards.fig]["analysis"]],
         synthetic=config["synthetic"],
@@ -84,6 +92,10 @@ rule figure_panel:
         fig=figures_of(["demographics", "likert"]),
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 4),
+        runtime=runtime_min(5, 0.02),
     params:
         spec=lambda wildcards: FIGURES[wildcards.fig],
         synthetic=config["synthetic"],

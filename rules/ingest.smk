@@ -19,6 +19,10 @@ rule ingest:
         "results/benchmarks/ingest.tsv"
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 12),
+        runtime=runtime_min(5, 0.05),
     params:
         export=config["export"],
         completed=config["completed_dispcodes"],

@@ -10,6 +10,10 @@ rule provenance:
         "results/logs/provenance.log",
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(200, 0),
+        runtime=runtime_min(2, 0),
     params:
         config=config,
     script:

@@ -29,6 +29,10 @@ rule coding:
         qual="|".join(QUALITATIVE) or "^$",
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 2),
+        runtime=runtime_min(5, 0),
     params:
         spec=lambda wildcards: config["qualitative"][wildcards.qual],
         phases=sorted(

@@ -16,6 +16,10 @@ checkpoint subgroup_plan:
         sub="|".join(SUBGROUPS) or "(?!x)x",
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 4),
+        runtime=runtime_min(5, 0.02),
     params:
         spec=lambda wildcards: SUBGROUPS[wildcards.sub],
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
@@ -43,6 +47,10 @@ rule bootstrap_subgroup:
         group="[a-z0-9_]+",
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 4),
+        runtime=runtime_min(5, 0.05),
     params:
         analysis=lambda wildcards: SUBGROUPS[wildcards.sub]["analysis"],
         spec=lambda wildcards: config["analyses"][SUBGROUPS[wildcards.sub]["analysis"]],
@@ -81,6 +89,10 @@ rule subgroup_summary:
         sub="|".join(SUBGROUPS) or "(?!x)x",
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(400, 0),
+        runtime=runtime_min(5, 0),
     params:
         spec=lambda wildcards: SUBGROUPS[wildcards.sub],
         analysis_spec=lambda wildcards: config["analyses"][

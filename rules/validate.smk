@@ -13,6 +13,10 @@ rule validate_ingested:
         "results/benchmarks/validate_ingested.tsv"
     conda:
         "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 12),
+        runtime=runtime_min(5, 0.05),
     params:
         source=config["export"]["data"],
         completed=config["completed_dispcodes"],

@@ -36,14 +36,19 @@ def main(smk) -> None:
         # What was found stays out of the log too: the kind and place are enough to check.
         logger.info(
             "%s: %s, respondent %s, column %s",
-            finding.action, finding.kind, finding.respondent, finding.column,
-        )  # fmt: skip
+            finding.action,
+            finding.kind,
+            finding.respondent,
+            finding.column,
+        )
     logger.info(
         "bundle: %d files (%s); %d columns of the responses; %d value(s) redacted%s",
-        len(bundle.files), ", ".join(bundle.files), len(bundle.columns),
+        len(bundle.files),
+        ", ".join(bundle.files),
+        len(bundle.columns),
         sum(f.action == "redacted" for f in bundle.findings),
         "; SYNTHETIC data" if smk.params.synthetic else "",
-    )  # fmt: skip
+    )
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

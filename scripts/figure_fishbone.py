@@ -16,7 +16,8 @@ def main(smk) -> None:
     title = f"Fig. {smk.params.number} ({spec['paper_label']}). {spec['title']}"
     fig = fishbone(codes[["axial_category", "open_code", "count"]], head=spec["head"], title=title)
     save_figure(fig, smk.output.pdf, smk.output.png)
-    summary = pd.read_csv(smk.input.summary).iloc[0].to_dict()
+    summary = pd.read_csv(smk.input.summary)
+    summary = summary[summary["phase"] == spec["phase"]].iloc[0].to_dict()
     caption = fishbone_caption(
         spec, summary, number=smk.params.number, synthetic=smk.params.synthetic
     )

@@ -18,8 +18,10 @@ def main(smk) -> None:
     write_json(receipt, smk.output.receipt)
     logging.getLogger("zenodo").info(
         "record %s: %d files in %s, MD5 verified",
-        receipt["record"], len(receipt["files"]), receipt["dest"],
-    )  # fmt: skip
+        receipt["record"],
+        len(receipt["files"]),
+        receipt["dest"],
+    )
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

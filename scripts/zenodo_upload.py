@@ -22,9 +22,10 @@ def main(smk) -> None:
     write_json(receipt, smk.output.receipt)
     logging.getLogger("zenodo").info(
         "deposition %s on %s: %s",
-        receipt["deposition_id"], receipt["api"],
+        receipt["deposition_id"],
+        receipt["api"],
         f"published, DOI {receipt['doi']}" if receipt["published"] else "draft, not published",
-    )  # fmt: skip
+    )
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -141,6 +141,14 @@ def record_id(ref: int | str | None) -> str:
     )
 
 
+def fetch_dir_id(ref: int | str | None) -> str:
+    """The record id naming data/raw/zenodo-<id>/, or "invalid" (the fetch then says why)."""
+    try:
+        return record_id(ref)
+    except InputError:
+        return "invalid"
+
+
 def read_token(host: str, environ: Mapping[str, str] | None = None) -> str:
     """The token for `host` from the environment; never from config or params."""
     environ = os.environ if environ is None else environ
@@ -304,14 +312,12 @@ class ZenodoClient:
         json_body: Any = None,
         upload: Path | None = None,
         params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        stream: bool = False,
     ) -> requests.Response:
         wait = self._not_before - self.clock()
         if wait > 0:
             log.info("rate limit reached: waiting %.1f s for the window to reset", wait)
             self.sleep(wait)
-        extra = dict(headers or {})
+        extra: dict[str, str] = {}
         if json_body is not None:
             extra["Content-Type"] = "application/json"
         if upload is not None:
@@ -320,14 +326,22 @@ class ZenodoClient:
             extra["Content-Length"] = str(upload.stat().st_size)
             with upload.open("rb") as handle:
                 return self.session.request(
-                    method, url, data=handle, headers=self._headers(extra),
-                    params=params, timeout=self.timeout,
-                )  # fmt: skip
+                    method,
+                    url,
+                    data=handle,
+                    headers=self._headers(extra),
+                    params=params,
+                    timeout=self.timeout,
+                )
         data = json.dumps(json_body) if json_body is not None else None
         return self.session.request(
-            method, url, data=data, headers=self._headers(extra), params=params,
-            timeout=self.timeout, stream=stream,
-        )  # fmt: skip
+            method,
+            url,
+            data=data,
+            headers=self._headers(extra),
+            params=params,
+            timeout=self.timeout,
+        )
 
     def call(
         self,
@@ -356,16 +370,15 @@ class ZenodoClient:
                 wait = last.wait if last.wait is not None else self.retry.wait(attempt - 1)
                 log.warning(
                     "%s: %s; retry %d of %d in %.1f s",
-                    what, last.reason, attempt, self.retry.attempts, wait,
-                )  # fmt: skip
+                    what,
+                    last.reason,
+                    attempt,
+                    self.retry.attempts,
+                    wait,
+                )
                 self.sleep(wait)
-                lost = last.reply is None or last.reply.status >= 500
-                if not safe and recover is not None and lost:
-                    # The first attempt may have worked although its answer was lost.
-                    found = recover()
-                    if found is not None:
-                        log.info("%s: had worked despite the lost answer", what)
-                        return Reply(200, found)
+                if not safe and (found := self._recovered(what, last, recover)):
+                    return found
             try:
                 response = self._send(
                     method, url, json_body=json_body, upload=upload, params=params
@@ -396,6 +409,8 @@ class ZenodoClient:
                 continue
             raise self.failure(reply, what)
         assert last is not None
+        if not safe and (found := self._recovered(what, last, recover)):
+            return found  # the last attempt, too, may have worked without saying so
         raise ZenodoError(
             f"could not {what}: {self.scrub(last.reason)}, still after {self.retry.attempts} "
             f"attempts at {self.api}.",
@@ -403,6 +418,17 @@ class ZenodoClient:
             "same command again later: it resumes where it stopped.",
             status=last.reply.status if last.reply else None,
         )
+
+    @staticmethod
+    def _recovered(what: str, last: _Transient, recover: Callable[[], Any] | None) -> Reply | None:
+        """After a lost answer (5xx, dropped connection) the POST may have worked: look."""
+        if recover is None or (last.reply is not None and last.reply.status < 500):
+            return None
+        found = recover()
+        if found is None:
+            return None
+        log.info("%s: had worked despite the lost answer", what)
+        return Reply(200, found)
 
     def failure(self, reply: Reply, what: str) -> ZenodoError:
         """The message for an answer that is not retried."""
@@ -546,9 +572,11 @@ class Uploader:
                 doi=deposition.get("doi") or None,
                 conceptdoi=deposition.get("conceptdoi") or None,
                 record_id=deposition.get("record_id"),
-                files={f["filename"]: {"md5": _md5(f), "size": f.get("filesize")}
-                       for f in deposition.get("files", [])},
-            )  # fmt: skip
+                files={
+                    f["filename"]: {"md5": _md5(f), "size": f.get("filesize")}
+                    for f in deposition.get("files", [])
+                },
+            )
         self.state.update(changes)
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(".tmp")
@@ -589,8 +617,9 @@ class Uploader:
             if self._same_files(deposition):
                 log.info(
                     "deposition %s is published (DOI %s) with exactly these files: nothing to do",
-                    deposition["id"], deposition.get("doi"),
-                )  # fmt: skip
+                    deposition["id"],
+                    deposition.get("doi"),
+                )
                 self._save(deposition, pending=None)
                 return self._receipt(deposition)
             log.info("the bundle changed since deposition %s was published", deposition["id"])
@@ -606,8 +635,9 @@ class Uploader:
             log.info(
                 "draft %s is complete and verified; not published (zenodo.publish: false): "
                 "review it at %s",
-                deposition["id"], deposition.get("links", {}).get("html", self.api),
-            )  # fmt: skip
+                deposition["id"],
+                deposition.get("links", {}).get("html", self.api),
+            )
         self._save(deposition)
         return self._receipt(deposition)
 
@@ -625,8 +655,10 @@ class Uploader:
             log.warning(
                 "deposition %s of %s no longer exists on %s (sandbox records can be wiped); "
                 "starting a new one",
-                self.state["deposition_id"], self.state_path, self.api,
-            )  # fmt: skip
+                self.state["deposition_id"],
+                self.state_path,
+                self.api,
+            )
             self.state = {"api": self.api, "host": self.client.host}
             return None
         pending = self.state.get("pending") or {}
@@ -744,8 +776,11 @@ class Uploader:
             log.warning(
                 "uploaded %s, but the server stores MD5 %s, not the manifest's %s: "
                 "uploading again (%d of 3)",
-                local.name, md5 or "(none)", local.md5, attempt,
-            )  # fmt: skip
+                local.name,
+                md5 or "(none)",
+                local.md5,
+                attempt,
+            )
         raise ZenodoError(
             f"the server's copy of {local.name} keeps a different MD5 than the manifest after 3 "
             "uploads.",
@@ -761,9 +796,12 @@ class Uploader:
             for name, entry in sorted(server.items()):
                 if name not in local:
                     self.client.call(
-                        "DELETE", entry["links"]["self"], what=f"delete the old file {name}",
-                        expected=(204, 200), accept=(404,),
-                    )  # fmt: skip
+                        "DELETE",
+                        entry["links"]["self"],
+                        what=f"delete the old file {name}",
+                        expected=(204, 200),
+                        accept=(404,),
+                    )
                     log.info("deleted %s from the draft (not in the bundle)", name)
             todo = [f for name, f in sorted(local.items()) if _md5(server.get(name, {})) != f.md5]
             if attempt == 0 and len(todo) < len(local):
@@ -818,11 +856,20 @@ class Uploader:
         # Re-read whatever the answer: a 404 or a lost answer can hide a done publication.
         current = self._get(deposition, "read the published deposition")
         if not current.get("submitted"):
-            raise self.client.failure(reply, f"publish deposition {deposition['id']}")
+            if reply.status == 404:
+                raise self.client.failure(reply, f"publish deposition {deposition['id']}")
+            raise ZenodoError(
+                f"Zenodo answered {reply.status} to publishing deposition {deposition['id']}, "
+                "but the deposition is not published.",
+                hint="check it on Zenodo's web page; run the same command again to retry.",
+            )
+        self._save(current, publish_requested=False)
         log.info(
             "published deposition %s: DOI %s (concept DOI %s)",
-            current["id"], current.get("doi"), current.get("conceptdoi"),
-        )  # fmt: skip
+            current["id"],
+            current.get("doi"),
+            current.get("conceptdoi"),
+        )
         return current
 
     def _receipt(self, deposition: Mapping[str, Any]) -> dict[str, Any]:
@@ -896,8 +943,14 @@ def _record_files(record: Mapping[str, Any]) -> list[dict[str, Any]]:
         url = links.get("content") or links.get("download") or links.get("self")
         if not key or not url:
             continue
-        files.append({"key": key, "size": entry.get("size", entry.get("filesize")),
-                      "md5": _md5(entry), "url": url})  # fmt: skip
+        files.append(
+            {
+                "key": key,
+                "size": entry.get("size", entry.get("filesize")),
+                "md5": _md5(entry),
+                "url": url,
+            }
+        )
     return sorted(files, key=lambda f: f["key"])
 
 
@@ -956,8 +1009,11 @@ def _download(client: ZenodoClient, url: str, part: Path, *, what: str, size: in
             wait = client.retry.wait(attempt)
             log.warning(
                 "%s: %s after %d bytes; resuming in %.1f s",
-                what, last, part.stat().st_size if part.exists() else 0, wait,
-            )  # fmt: skip
+                what,
+                last,
+                part.stat().st_size if part.exists() else 0,
+                wait,
+            )
             client.sleep(wait)
     raise ZenodoError(
         f"could not {what}: {last}, still after {client.retry.attempts} attempts.",
@@ -1008,16 +1064,22 @@ def fetch_record(
             log.info("%s: already here, MD5 verified", entry["key"])
         else:
             for attempt in (1, 2):
-                _download(client, entry["url"], part, what=f"download {entry['key']}",
-                          size=entry["size"])  # fmt: skip
+                _download(
+                    client, entry["url"], part, what=f"download {entry['key']}", size=entry["size"]
+                )
                 md5 = file_digests(part)[2]
                 if not entry["md5"] or md5 == entry["md5"]:
                     part.replace(target)
                     log.info("%s: downloaded, MD5 verified", entry["key"])
                     break
                 part.unlink()
-                log.warning("%s: MD5 %s, not the record's %s (%d of 2)", entry["key"], md5,
-                            entry["md5"], attempt)  # fmt: skip
+                log.warning(
+                    "%s: MD5 %s, not the record's %s (%d of 2)",
+                    entry["key"],
+                    md5,
+                    entry["md5"],
+                    attempt,
+                )
             else:
                 raise ZenodoError(
                     f"{entry['key']} of record {rid} has MD5 {md5} after two downloads, not the "
