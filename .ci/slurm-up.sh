@@ -44,7 +44,7 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 [ -s /etc/munge/munge.key ] || runuser -u munge -- mungekey -c
 install -d -o munge -g munge -m 0755 /run/munge
-munge -n >/dev/null 2>&1 || runuser -u munge -- /usr/sbin/munged
+munge -n >/dev/null 2>&1 || runuser -u munge -- /usr/sbin/munged --force
 install -d -o slurm -g slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
 /usr/sbin/slurmctld -c
 /usr/sbin/slurmd

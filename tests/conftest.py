@@ -14,8 +14,18 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "data", "profiles", "environment.yml", "report",
-                 "CITATION.cff", "requirements.txt")
+PROJECT_PARTS = (
+    "Snakefile",
+    "rules",
+    "scripts",
+    "config",
+    "data",
+    "profiles",
+    "environment.yml",
+    "report",
+    "CITATION.cff",
+    "requirements.txt",
+)
 
 
 @dataclass

@@ -330,6 +330,8 @@ def test_bad_bootstrap_arguments_raise() -> None:
         bootstrap_means(share(1, 5), 10, -1)
     with pytest.raises(ValueError):
         intervals(share(1, 5), np.zeros((10, 2)))
+    with pytest.raises(TypeError):
+        bootstrap_means(share(1, 5), 1e3, 1)  # type: ignore[arg-type]
 
 
 @settings(max_examples=40, deadline=None)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Sequence
 from functools import lru_cache
 from statistics import NormalDist
@@ -104,11 +105,13 @@ def bootstrap_means(
     Otherwise n uniform respondent indices per resample are drawn and counted.
     Either way a replicate is ``counts @ rows / n``.
 
-    Memory is bounded by ``chunk_size`` resamples at a time (rounded up to whole
-    :data:`STREAM_BLOCK`), about ``chunk_size * n * 18`` bytes, plus the S*L*8-byte result.
+    Memory: the S*L*8-byte result, plus for the index sampler ``chunk_size`` resamples at a
+    time (rounded up to whole :data:`STREAM_BLOCK`), about ``chunk_size * n * 18`` bytes;
+    the distinct-row sampler needs only ``ROWS_STREAM_BLOCK * m * 16`` bytes.
     ``chunk_size`` does not change the result.
     """
     arr = _as_values(values)
+    resamples, seed, chunk_size = (operator.index(v) for v in (resamples, seed, chunk_size))
     if resamples < 1:
         raise ValueError(f"resamples must be >= 1, got {resamples}")
     if seed < 0:
@@ -137,7 +140,7 @@ def bootstrap_means(
     # buffers reused across chunks: fresh large arrays would cost a page fault per 4 KiB
     flat_buf = np.empty((chunk, n), dtype=np.intp)
     counts_buf = np.empty((chunk, n), dtype=np.float64)
-    # offset row r's indices by r*n, so one unbuffered add counts every row of the chunk
+    # offset row r's indices by r*n, so one np.add.at counts every row of the chunk
     offsets = (np.arange(chunk, dtype=np.intp) * n)[:, None]
     for start in range(0, resamples, chunk):
         stop = min(start + chunk, resamples)
