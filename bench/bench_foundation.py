@@ -24,7 +24,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
-PARTS = ("Snakefile", "rules", "scripts", "config", "data", "profiles", "environment.yml")
+PARTS = (
+    "Snakefile",
+    "rules",
+    "scripts",
+    "config",
+    "data",
+    "profiles",
+    "environment.yml",
+    "report",
+    "CITATION.cff",
+    "requirements.txt",
+)
 TARGET = "results/validation/clean_report.json"
 JOBS = ("ingest", "validate_ingested", "clean")
 
