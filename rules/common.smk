@@ -1,5 +1,6 @@
 # Helpers shared by all rules: config validation at parse time, library paths as inputs.
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -40,7 +41,9 @@ if config.get("figures", {}).get("panels"):
         key: value for key, value in config["figures"]["panels"].items() if value
     }
 
-QUESTIONS_SCHEMA = str(Path(workflow.basedir) / "config/schemas/questions.schema.yaml")
+QUESTIONS_SCHEMA = os.path.relpath(
+    Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
+)
 QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
 check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
 if config.get("qualitative") and not config.get("coding"):
@@ -73,7 +76,9 @@ check_analyses(
 def lib(*modules):
     """Library source files imported by a job, declared as inputs so that editing one reruns it."""
     names = ("__init__", "errors", "io", "config") + modules
-    return [str(LIBRARY / "surveyflow" / f"{name}.py") for name in dict.fromkeys(names)]
+    # Relative to the working directory, so that a copied project has the same inputs.
+    package = os.path.relpath(LIBRARY / "surveyflow")
+    return [f"{package}/{name}.py" for name in dict.fromkeys(names)]
 
 
 def export_inputs():

@@ -78,3 +78,12 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     run = snakemake(workdir)
     assert run.returncode == 0, run.output
     return run
+
+
+@pytest.fixture
+def built(default_run: Run, tmp_path: Path) -> Path:
+    """A copy of the built default run (results and .snakemake, modification times kept), for
+    tests that change something and look at what reruns."""
+    dest = tmp_path / "built"
+    shutil.copytree(default_run.workdir, dest, symlinks=True)
+    return dest

@@ -229,6 +229,20 @@ def test_runs_on_the_real_pilot_export_through_config(tmp_path, shape):
         # The paper's analyses do not apply to another survey: switch them off.
         "analyses": {name: None for name in ("rq1_1", "rq1_2", "rq3_1", "rq3_2", "rq5")},
         "qualitative": {"rq2": None, "rq4": None},
+        "subgroups": {"rq3_2_by_role": None},
+        # Only named variables reach the archive (the pilot's e-mail field v_298 is not named).
+        "archive": {
+            "columns": [
+                "D1",
+                "TEAM",
+                "EXPERIENCE",
+                "ROLE",
+                "QUALITY",
+                "SATISFACTION",
+                "PROBLEMS",
+                "experience_per_member",
+            ]
+        },
         "figures": {"interval": "percentile", "panels": {"fig1": None, "fig2": None, "fig3": None}},
         "paper_reference": None,
         "coding": None,

@@ -40,8 +40,8 @@ FAST = {"attempts": 4, "backoff": 0.01, "max_wait": 0.05}
 
 
 @pytest.fixture(scope="session")
-def bundle_project(tmp_path_factory) -> Path:
-    return built_project(tmp_path_factory)
+def bundle_project(tmp_path_factory, default_run) -> Path:
+    return built_project(tmp_path_factory, default_run)
 
 
 @pytest.fixture
