@@ -154,3 +154,17 @@ def test_estimates_reproduce_the_sample_shares(default_run):
     rq5 = pd.read_csv(default_run.workdir / "results/rq5/estimates.csv")
     mean = rq5[(rq5.label == "Mean") & (rq5.ci_method == "paper")]
     assert round(float(mean.estimate.iloc[0]), 2) == 45.41
+
+
+def test_one_figure_target_builds_only_what_it_needs(project):
+    run = snakemake(project, "fig6", "--dry-run")
+    assert run.returncode == 0, run.output
+    assert job_stats(run.output) == {"coding": 1, "figure_fishbone": 1, "fig6": 1}
+
+
+def test_a_subgroup_target_fans_out_per_group(project):
+    run = snakemake(project, "rq3_2_by_role", "--dry-run")
+    assert run.returncode == 0, run.output
+    stats = job_stats(run.output)
+    # Groups are known only after the checkpoint, so the dry run stops there.
+    assert stats["subgroup_plan"] == 1 and "bootstrap" not in stats

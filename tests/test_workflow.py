@@ -256,3 +256,15 @@ def test_runs_on_the_real_pilot_export_through_config(tmp_path, shape):
     assert len(df) == manifest["rows_kept"] > 0
     assert {"team", "role", "quality_compatibility", "problems_communication"} <= set(df.columns)
     assert pd.api.types.is_float_dtype(df.team)
+
+
+def test_subgroup_analysis_by_role_has_its_table_and_figure(default_run):
+    results = default_run.workdir / "results"
+    plan = json.loads((results / "subgroups/rq3_2_by_role/groups.json").read_text())
+    summary = pd.read_csv(results / "subgroups/rq3_2_by_role/summary.csv")
+    labels = [group["label"] for group in plan["groups"]]
+    assert labels[0] == "Data Scientist" and "Other roles (pooled)" in labels
+    assert plan["pooled"] and all(group["size"] >= 15 for group in plan["groups"])
+    assert list(dict.fromkeys(summary["group"])) == labels
+    assert summary["seed"].nunique() == len(labels)  # one stable seed per group
+    assert (results / "figures/rq3_2_by_role.png").stat().st_size > 0
