@@ -42,6 +42,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import surveyflow.bootstrap as bs  # noqa: E402
 from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import cpu_model, ram_gib  # noqa: E402
+
 SEED = 20231109  # config/analyses.yaml, bootstrap.seed
 METHODS = ("paper", "percentile", "bca", "wilson")
 
@@ -56,14 +59,8 @@ ANALYSES: dict[str, dict] = {
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = cpu_model()
+    mem = ram_gib()
     coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return (
         f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import copy_project, machine  # noqa: E402
+from bench_foundation import machine  # noqa: E402
+from benchlib import copy_project  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work" / "figures"

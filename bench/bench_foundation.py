@@ -22,35 +22,13 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import copy_project, cpu_model, ram_gib  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
-PARTS = (
-    "Snakefile",
-    "rules",
-    "scripts",
-    "config",
-    "data",
-    "profiles",
-    "environment.yml",
-    "report",
-    "CITATION.cff",
-    "requirements.txt",
-)
 TARGET = "results/validation/clean_report.json"
 JOBS = ("ingest", "validate_ingested", "clean")
-
-
-def copy_project(dest: Path) -> Path:
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for part in PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def run_once(workdir: Path, extra: list[str]) -> dict[str, float]:
@@ -91,14 +69,8 @@ def generate(workdir: Path, respondents: int) -> list[str]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = cpu_model()
+    mem = ram_gib()
     return (
         f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
         f"{mem:.0f} GiB RAM, Python {platform.python_version()}"

@@ -36,20 +36,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import copy_project, cpu_model, ram_gib  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
-PARTS = (
-    "Snakefile",
-    "rules",
-    "scripts",
-    "config",
-    "data",
-    "profiles",
-    "environment.yml",
-    "report",
-    "CITATION.cff",
-    "requirements.txt",
-)
 ANALYSES = ("rq1_1", "rq1_2", "rq3_1", "rq3_2", "rq5")
 # grouping questions of the fan-out (single_choice): country, company size, role, experience
 FANOUT_BY = {"country": "D1", "company_size": "D2", "role": "D4", "experience": "D6"}
@@ -138,20 +129,6 @@ def repeat(n: int, once: Callable[[], Run]) -> tuple[Run, list[Run]]:
 # --- scratch copy --------------------------------------------------------------------------
 
 
-def copy_project(dest: Path) -> Path:
-    """A fresh copy of the project: no results, no .snakemake, no __pycache__."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for part in PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            shutil.copy2(src, dest / part)
-    return dest
-
-
 def generate(workdir: Path, respondents: int) -> tuple[list[str], float]:
     """A generated export of `respondents`; the --config that selects it, generation time."""
     out = workdir / "data" / "raw" / f"generated-{respondents}"
@@ -163,14 +140,8 @@ def generate(workdir: Path, respondents: int) -> tuple[list[str], float]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = cpu_model()
+    mem = ram_gib()
     version = subprocess.run(
         [sys.executable, "-m", "snakemake", "--version"], capture_output=True, text=True
     ).stdout.strip()

@@ -28,6 +28,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import cpu_model  # noqa: E402
+
 SEED = 20231109  # config/analyses.yaml, bootstrap.seed
 RESAMPLES = 1000
 LEVEL = 0.95
@@ -64,13 +67,7 @@ def simulate(task: tuple[float, int, int]) -> dict:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     return (
         f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores; "
         f"Python {platform.python_version()}, NumPy {np.__version__}"

@@ -7,7 +7,7 @@ checkpoint subgroup_plan:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=config["questions"],
-        library=lib("subgroups", "schemas"),
+        library=lib("subgroups", "schemas", "analyses", "bootstrap"),
     output:
         plan="results/subgroups/{sub}/groups.json",
     log:
@@ -22,6 +22,9 @@ checkpoint subgroup_plan:
         runtime=runtime_min(5, 0.02),
     params:
         spec=lambda wildcards: SUBGROUPS[wildcards.sub],
+        analysis_spec=lambda wildcards: config["analyses"][
+            SUBGROUPS[wildcards.sub]["analysis"]
+        ],
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
     script:

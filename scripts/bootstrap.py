@@ -3,7 +3,7 @@
 import logging
 
 from surveyflow import entry
-from surveyflow.analyses import design, estimate
+from surveyflow.analyses import design, estimate_with
 from surveyflow.config import load_questions
 from surveyflow.io import write_csv, write_npz
 from surveyflow.schemas import estimates_schema, read_clean_responses
@@ -15,16 +15,7 @@ def main(smk) -> None:
     questions = load_questions(smk.input.questions, smk.params.questions_schema)
     clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
     data = design(name, spec, clean, questions)
-    table, replicates = estimate(
-        name,
-        spec,
-        data,
-        resamples=settings["resamples"],
-        base_seed=settings["seed"],
-        level=settings["ci_level"],
-        chunk_size=settings["chunk_size"],
-        methods=settings["methods"],
-    )
+    table, replicates = estimate_with(name, spec, data, settings)
     write_csv(estimates_schema.validate(table), smk.output.estimates)
     write_npz(replicates, smk.output.replicates)
     logging.getLogger("bootstrap").info(

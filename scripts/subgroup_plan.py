@@ -3,6 +3,7 @@
 import logging
 
 from surveyflow import entry
+from surveyflow.analyses import answered
 from surveyflow.config import load_questions
 from surveyflow.errors import InputError
 from surveyflow.io import read_json, write_json
@@ -22,6 +23,9 @@ def main(smk) -> None:
         )
     column = questions[spec["by"]].column
     clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
+    # Group sizes count respondents with a valid answer to the analysis, so every planned
+    # group has answers to bootstrap.
+    clean = clean[answered(smk.params.analysis_spec, clean, questions)]
     plan = plan_groups(
         clean,
         column,

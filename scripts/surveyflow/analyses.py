@@ -128,6 +128,18 @@ def check_analyses(
                 )
 
 
+def answered(
+    spec: Mapping[str, Any], clean: pd.DataFrame, questions: Mapping[str, Question]
+) -> pd.Series:
+    """Which respondents gave a valid answer to the analysis' question (its n)."""
+    if spec["statistic"] == "share_selected":
+        question = questions[spec["question"]]
+        cols = [f"{question.column}_{key}" for key in spec["labels"]]
+        return clean[cols].notna().all(axis=1)
+    column = spec.get("column") or questions[spec["question"]].column
+    return clean[column].notna()
+
+
 def design(
     name: str, spec: Mapping[str, Any], clean: pd.DataFrame, questions: Mapping[str, Question]
 ) -> Design:
@@ -137,8 +149,8 @@ def design(
         question = questions[spec["question"]]
         keys = list(spec["labels"])
         cols = [f"{question.column}_{key}" for key in keys]
-        answered = clean[cols].notna().all(axis=1)
-        values = clean.loc[answered, cols].astype(bool).to_numpy(dtype=float)
+        mask = answered(spec, clean, questions)
+        values = clean.loc[mask, cols].astype(bool).to_numpy(dtype=float)
         labels = [spec["labels"][key] for key in keys]
         mean_values = None
     elif statistic == "share_per_level":
@@ -239,3 +251,24 @@ def _rows(values, replicates, labels, level, methods, kind) -> list[dict[str, An
     method_order = {m: i for i, m in enumerate(methods)}
     rows.sort(key=lambda r: (order[r["label"]], method_order.get(r["ci_method"], 99)))
     return rows
+
+
+def estimate_with(
+    name: str,
+    spec: Mapping[str, Any],
+    data: Design,
+    settings: Mapping[str, Any],
+    group: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`estimate` with the `bootstrap:` block of the config (as the rules pass it)."""
+    return estimate(
+        name,
+        spec,
+        data,
+        resamples=settings["resamples"],
+        base_seed=settings["seed"],
+        level=settings["ci_level"],
+        chunk_size=settings["chunk_size"],
+        methods=settings["methods"],
+        group=group,
+    )

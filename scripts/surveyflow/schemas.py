@@ -149,8 +149,9 @@ estimates_schema = pa.DataFrameSchema(
         "boot_se": pa.Column(float, pa.Check.ge(0)),
         "ci_method": pa.Column(str, pa.Check.isin(CI_METHODS)),
         "ci_level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
-        "ci_low": pa.Column(float),
-        "ci_high": pa.Column(float),
+        # An interval can be undefined (a t interval of one answer): NaN, not a crash.
+        "ci_low": pa.Column(float, nullable=True),
+        "ci_high": pa.Column(float, nullable=True),
         "resamples": pa.Column("int64", pa.Check.ge(100)),
         "seed": pa.Column("int64", pa.Check.ge(0)),
     },
