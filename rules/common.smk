@@ -15,6 +15,7 @@ from surveyflow.config import (
     validate_against_schema,
 )
 from surveyflow.errors import InputError
+from surveyflow.fonts import FACES
 
 validate_against_schema(
     config,
@@ -78,7 +79,10 @@ def lib(*modules):
     names = ("__init__", "errors", "io", "config") + modules
     # Relative to the working directory, so that a copied project has the same inputs.
     package = os.path.relpath(LIBRARY / "surveyflow")
-    return [f"{package}/{name}.py" for name in dict.fromkeys(names)]
+    files = [f"{package}/{name}.py" for name in dict.fromkeys(names)]
+    if "style" in modules:  # the figures' typeface is part of the style
+        files += [f"{package}/fonts.py"] + [f"{package}/fonts/{face}" for face in FACES]
+    return files
 
 
 def export_inputs():

@@ -1,7 +1,8 @@
 """One visual style for every figure of the workflow, and byte-stable figure files.
 
 * Font: DejaVu Sans, which ships with matplotlib, so no font is downloaded and every machine
-  renders the same glyphs.
+  renders the same glyphs; drawn from the library's Latin/Greek subset of it
+  (:mod:`surveyflow.fonts`, which says why), with the full font as fallback.
 * Sizes for a journal page: a single column is about 3.5 in wide, a double column 7.2 in;
   text is 6-9 pt so that it stays legible when printed at 100 %.
 * Colour: Okabe-Ito for categories, ColorBrewer RdBu (with a grey neutral) for Likert scales;
@@ -21,11 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-FONT_FAMILY = "DejaVu Sans"
+from surveyflow import fonts
+
+FONT_FAMILY = fonts.FAMILY
+# Registered once per process; the font manager's cache on disk is left alone.
+for _face in fonts.FACES:
+    font_manager.fontManager.addfont(fonts.FONT_DIR / _face)
 
 #: Page geometry (inches) of a typical two-column journal.
 SINGLE_COLUMN_IN = 3.5
@@ -117,8 +124,10 @@ def text_colour_on(background: str) -> str:
 def rc_params() -> dict[str, Any]:
     """The rcParams of every figure (applied on top of matplotlib's defaults)."""
     return {
-        "font.family": "sans-serif",
-        "font.sans-serif": [FONT_FAMILY],
+        # Per-glyph fallback (characters outside the subset come from the full DejaVu Sans)
+        # works across the entries of font.family, not within a generic family's list.
+        "font.family": [FONT_FAMILY, fonts.FALLBACK_FAMILY],
+        "font.sans-serif": [FONT_FAMILY, fonts.FALLBACK_FAMILY],
         "font.size": FONT_SIZE,
         "axes.titlesize": FONT_SIZE,
         "axes.titleweight": "bold",
