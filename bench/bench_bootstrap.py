@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ import surveyflow.bootstrap as bs  # noqa: E402
 from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import cpu_model, ram_gib  # noqa: E402
+from benchlib import machine  # noqa: E402
 
 SEED = 20231109  # config/analyses.yaml, bootstrap.seed
 METHODS = ("paper", "percentile", "bca", "wilson")
@@ -58,15 +57,12 @@ ANALYSES: dict[str, dict] = {
 }
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    mem = ram_gib()
-    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
-    return (
-        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
-        f"{mem:.0f} GiB RAM; Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"SciPy {scipy.__version__}, pandas {pd.__version__}; OPENBLAS_CORETYPE={coretype}"
-    )
+VERSIONS = (
+    f"NumPy {np.__version__}",
+    f"SciPy {scipy.__version__}",
+    f"pandas {pd.__version__}",
+    f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}",
+)
 
 
 def counts(shares: list[float], n: int) -> list[int]:
@@ -278,7 +274,7 @@ def main() -> None:
     out = lines.append
     out("# Benchmark: bootstrap engine")
     out("")
-    out(f"Measured {dt.date.today().isoformat()} on {machine()}.")
+    out(f"Measured {dt.date.today().isoformat()} on {machine(*VERSIONS)}.")
     out("")
     out(
         f"Command: `.venv/bin/python bench/bench_bootstrap.py --repeats {reps_n}`. Times are"

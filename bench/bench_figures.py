@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import machine  # noqa: E402
-from benchlib import copy_project  # noqa: E402
+from benchlib import check_scontrol, copy_project, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work" / "figures"
@@ -77,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    scontrol = check_scontrol()
     workdir = copy_project(WORK)
     snakemake = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"]
     subprocess.run(snakemake, cwd=workdir, check=True, capture_output=True)
@@ -109,7 +109,7 @@ def main() -> None:
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()}; 1-minute load average at the "
         f"end {load:.1f}. Command: `.venv/bin/python bench/bench_figures.py --repeats "
-        f"{args.repeats}` (medians).",
+        f"{args.repeats}` (medians). {scontrol}",
         "",
         "| measure | seconds |",
         "|---|---|",

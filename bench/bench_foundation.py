@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -23,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import copy_project, cpu_model, ram_gib  # noqa: E402
+from benchlib import check_scontrol, copy_project, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
@@ -68,20 +66,12 @@ def generate(workdir: Path, respondents: int) -> list[str]:
     return ["--config", f"export={{data: '{data}', codebook: '{codebook}'}}"]
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    mem = ram_gib()
-    return (
-        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
-        f"{mem:.0f} GiB RAM, Python {platform.python_version()}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     args = parser.parse_args()
+    scontrol = check_scontrol()
     workdir = copy_project(WORK / "foundation")
     cases = [("embedded default (276 interviews)", [])]
     cases += [(f"generated, {n:,} interviews", generate(workdir, n)) for n in args.sizes]
@@ -98,6 +88,7 @@ def main() -> None:
         f"Command: `.venv/bin/python bench/bench_foundation.py --repeats {args.repeats}`;"
         " medians over the repeats; `snakemake --cores 2` on the jobs"
         f" ({', '.join(JOBS)}; the clean job validates its table before writing).",
+        scontrol,
         "",
         "| input | job time, summed (s) | wall time of snakemake (s) | peak memory of a job (MB) |",
         "|---|---|---|---|",

@@ -15,8 +15,6 @@ import argparse
 import datetime as dt
 import math
 import multiprocessing
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import cpu_model  # noqa: E402
+from benchlib import machine  # noqa: E402
 
 SEED = 20231109  # config/analyses.yaml, bootstrap.seed
 RESAMPLES = 1000
@@ -66,14 +64,6 @@ def simulate(task: tuple[float, int, int]) -> dict:
     }
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    return (
-        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores; "
-        f"Python {platform.python_version()}, NumPy {np.__version__}"
-    )
-
-
 def pct(count: float, total: int) -> str:
     return f"{100 * count / total:.1f}"
 
@@ -100,7 +90,7 @@ def main() -> None:
     add("# Coverage of the bootstrap intervals for a share")
     add("")
     add(
-        f"Measured {dt.date.today().isoformat()} on {machine()}. Command: "
+        f"Measured {dt.date.today().isoformat()} on {machine('NumPy ' + np.__version__)}. Command: "
         f"`.venv/bin/python bench/coverage.py --sims {args.sims} --workers {args.workers}`"
         f" ({len(tasks) * args.sims:,} simulated surveys, {elapsed:.0f} s)."
     )

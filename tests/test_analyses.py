@@ -6,13 +6,15 @@ import re
 
 import numpy as np
 import pandas as pd
+import pandera.errors as pa_errors
 import pytest
 import yaml
 from conftest import snakemake
 
-from surveyflow.analyses import check_analyses, design
+from surveyflow.analyses import check_analyses, design, estimate_with
 from surveyflow.config import Question
 from surveyflow.errors import InputError
+from surveyflow.schemas import estimates_schema
 
 QUESTIONS = {
     "Q13": Question("Q13", "multiple_choice", options={"a": "v_1", "b": "v_2"}),
@@ -71,6 +73,32 @@ def test_zero_valid_answers_is_an_error():
     empty = CLEAN.assign(q15=np.nan)
     with pytest.raises(InputError, match="analysis 'bins', key 'question': Q15 has no valid"):
         design("bins", SPECS["bins"], empty, QUESTIONS)
+
+
+SETTINGS = {"resamples": 200, "seed": 7, "ci_level": 0.95, "chunk_size": 100,
+            "methods": ["paper", "percentile", "bca", "wilson"]}  # fmt: skip
+
+
+def test_one_valid_answer_gives_a_valid_table_with_an_undefined_t_interval():
+    # A subgroup of one respondent: the mean's t interval is undefined (NaN), not a crash, and
+    # the estimates table written from it passes its schema.
+    spec = {**SPECS["bins"], "mean": True}
+    one = CLEAN.iloc[[1]]
+    table, _ = estimate_with("bins", spec, design("bins", spec, one, QUESTIONS), SETTINGS)
+    valid = estimates_schema.validate(table)
+    t = valid[(valid.label == "Mean") & (valid.ci_method == "t")]
+    assert len(t) == 1 and t.ci_low.isna().all() and t.ci_high.isna().all()
+    assert valid.drop(t.index).ci_low.notna().all()
+
+
+def test_the_estimates_schema_still_rejects_a_reversed_interval():
+    spec = {**SPECS["bins"], "mean": True}
+    table, _ = estimate_with("bins", spec, design("bins", spec, CLEAN, QUESTIONS), SETTINGS)
+    reversed_ = table.assign(ci_low=table.ci_high + 1.0)
+    with pytest.raises(pa_errors.SchemaErrors) as info:
+        estimates_schema.validate(reversed_, lazy=True)
+    checks = set(info.value.failure_cases["check"].astype(str))
+    assert any("ci_low > ci_high" in c or "ci_ordered" in c for c in checks), checks
 
 
 def job_stats(output: str) -> dict[str, int]:

@@ -157,7 +157,10 @@ estimates_schema = pa.DataFrameSchema(
     },
     checks=[
         pa.Check(
-            lambda df: df["ci_low"] <= df["ci_high"] + 1e-12,
+            # An undefined interval (NaN) is not a disordered one.
+            lambda df: (
+                df["ci_low"].isna() | df["ci_high"].isna() | (df["ci_low"] <= df["ci_high"] + 1e-12)
+            ),
             name="ci_ordered",
             error="ci_low > ci_high",
         )
