@@ -2,11 +2,10 @@
 library as "Surveyflow Sans".
 
 Why a subset: journals want fonts embedded in a PDF as TrueType (Type 42), and matplotlib
-subsets the font file for every figure it saves. On the full DejaVu Sans (6,000+ glyphs and
-large OpenType layout tables that matplotlib never uses) that subsetting took about 0.2 s per
-face and figure, more than half of the time to write the ten figures (see bench/figures.md).
-On this subset it takes about 0.02 s. Outlines, metrics, hinting and the ``kern`` table
-(which matplotlib uses) are kept, so the glyphs are drawn exactly as DejaVu Sans draws them;
+subsets the font file for every figure it saves. On the full DejaVu Sans (6,000+ glyphs) that
+took about 0.2 s per face and figure; on this subset about 0.05 s (bench/figures.md). Outlines,
+metrics, hinting, ``kern`` and the OpenType layout tables (matplotlib >= 3.11 shapes text with
+them) are kept, so the glyphs are drawn exactly as DejaVu Sans draws them (tests/test_fonts.py);
 characters outside the subset fall back to the full DejaVu Sans.
 
 The files are derived by :func:`build_subset` (``python scripts/make_figure_fonts.py``) and

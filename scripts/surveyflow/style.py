@@ -127,7 +127,6 @@ def rc_params() -> dict[str, Any]:
         # Per-glyph fallback (characters outside the subset come from the full DejaVu Sans)
         # works across the entries of font.family, not within a generic family's list.
         "font.family": [FONT_FAMILY, fonts.FALLBACK_FAMILY],
-        "font.sans-serif": [FONT_FAMILY, fonts.FALLBACK_FAMILY],
         "font.size": FONT_SIZE,
         "axes.titlesize": FONT_SIZE,
         "axes.titleweight": "bold",
