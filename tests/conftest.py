@@ -66,6 +66,20 @@ def snakemake(workdir: Path, *args: str, config: dict | None = None, timeout: in
     return Run(workdir, proc.returncode, proc.stdout, proc.stderr)
 
 
+def require(present: bool, what: str, command: str) -> None:
+    """Skip a test whose tool is missing, saying how to get it; under CI=true, fail instead.
+
+    A fresh machine (only python3, no Chromium, no cluster) must pass the README's test
+    command; CI provides the tools, so there a missing one is a broken CI, not a skip.
+    """
+    if present:
+        return
+    message = f"{what} is not available here; {command} provides it"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: this test must run)", pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import copy_project
+from conftest import copy_project, require
 
 pytestmark = pytest.mark.slurm
 
@@ -32,8 +32,10 @@ def results(workdir):
     }
 
 
-@pytest.mark.skipif(not slurm_is_up(), reason="no SLURM cluster answers here (CI starts one)")
-def test_workflow_on_slurm_matches_the_local_run(default_run, tmp_path):
+def test_workflow_on_slurm_matches_the_local_run(request, tmp_path):
+    require(slurm_is_up(), "a SLURM cluster", "`bash .ci/slurm-up.sh` (as root; see the README)")
+    # Asked for only now, so that a machine without a cluster does not build it for nothing.
+    default_run = request.getfixturevalue("default_run")
     workdir = copy_project(tmp_path / "project")
     cmd = [
         sys.executable,
