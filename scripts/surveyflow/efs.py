@@ -12,8 +12,8 @@ an ``.xlsx`` workbook. Every cell is
 kept as the exact string found in the file: no type inference and no NA conversion, so
 that validation later sees what respondents and the survey tool actually wrote.
 
-The codebook is EFS's tab-separated description of variables, grouped in question
-blocks, with the value labels of each variable.
+The codebook (EFS's tab-separated description of variables, pages and value labels) is
+read by :mod:`surveyflow.codebook`; its names are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -30,13 +29,15 @@ from pathlib import Path
 
 import pandas as pd
 
+# Re-exported: the codebook reader lived here, and callers import it from this module.
+from surveyflow.codebook import Codebook, CodebookVariable, read_codebook
 from surveyflow.errors import InputError
 
 __all__ = [
     "Codebook",
     "CodebookVariable",
     "RawExport",
-    "labels_to_codes",
+    "decode_text",
     "read_codebook",
     "read_export",
     "sniff_encoding",
@@ -52,10 +53,6 @@ _KEY_COLUMNS: tuple[str, ...] = ("lfdn", "dispcode")
 _ENCODING_HINT = (
     "set export.encoding in the config to the file's encoding (e.g. cp1252 or latin-1 for "
     "files saved by Excel on Windows, utf-8 otherwise), or to auto to detect it"
-)
-_CODEBOOK_ENCODING_HINT = (
-    "read the codebook with its encoding (e.g. cp1252 or latin-1 for files saved by Excel "
-    "on Windows, utf-8 otherwise) or with auto, or re-export it from EFS"
 )
 _SHAPE_HINT = (
     "check that export.data points at the EFS data export (not the codebook or another "
@@ -178,7 +175,7 @@ def _decode_auto(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def _decode(data: bytes, encoding: str, path: str, hint: str) -> tuple[str, str]:
+def decode_text(data: bytes, encoding: str, path: str, hint: str) -> tuple[str, str]:
     """Decode a file's bytes: sniffed when ``encoding`` is auto, strictly otherwise.
 
     A UTF-8 BOM is stripped in both cases (and reported as ``utf-8-sig``).
@@ -299,7 +296,7 @@ def _sniff_separator(text: str, separator: str | None, shape: str, path: str) ->
 def _read_delimited(p: Path, path: str, encoding: str, separator: str, shape: str) -> RawExport:
     sep_option = _check_separator_option(separator, path)
     data = p.read_bytes()
-    text, encoding_used = _decode(data, encoding, path, _ENCODING_HINT)
+    text, encoding_used = decode_text(data, encoding, path, _ENCODING_HINT)
     if not text.strip():
         raise _no_responses(path, "the file is empty")
     sep, shape = _sniff_separator(text, sep_option, shape, path)
@@ -507,189 +504,3 @@ def _no_sheet(path: str, sheet: int | str, names: list[str]) -> InputError:
         path=path,
         hint="set export.sheet in the config to a worksheet name or its 0-based index",
     )
-
-
-# ------------------------------------------------------------------------------ codebook
-
-
-@dataclass(frozen=True)
-class CodebookVariable:
-    """One variable of the codebook with the question block it belongs to."""
-
-    name: str
-    dtype: str
-    label: str
-    question_text: str
-    question_id: str | None
-    question_type: int | None
-    values: dict[int, str]
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """The variables of an EFS codebook, in file order."""
-
-    path: str
-    encoding: str
-    variables: dict[str, CodebookVariable]
-
-
-_QUESTION_RE = re.compile(r"^(?P<text>.*?)\s*\((?P<qid>q_\d+)\s*-\s*Type\s+(?P<type>\d+)\)\s*$")
-_PAGE_RE = re.compile(r"^\d+(?:\.\d+)*\s+Page:.*\(PGID\s+\d+\)\s*$")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
-
-
-def read_codebook(path: str | PathLike[str], *, encoding: str = "auto") -> Codebook:
-    """Read an EFS codebook: question blocks, their variables and value labels.
-
-    List sections ("List: ...") and page lines are skipped; variables outside any
-    question block get an empty question text and no question id/type.
-    """
-    path_str = str(path)
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(
-            "codebook file not found" + (" (it is a directory)" if p.is_dir() else ""),
-            path=path_str,
-            hint="check export.codebook in the config: the path is relative to the workflow "
-            "directory",
-        )
-    text, encoding_used = _decode(p.read_bytes(), encoding, path_str, _CODEBOOK_ENCODING_HINT)
-
-    variables: dict[str, CodebookVariable] = {}
-    first_line: dict[str, int] = {}
-    question: tuple[str, str | None, int | None] = ("", None, None)
-    current: CodebookVariable | None = None
-    in_list = False
-    # Split on CR/LF only: str.splitlines() would also split on U+0085 and friends.
-    for line_no, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        if not line.strip():
-            continue
-        if _PAGE_RE.match(line):
-            in_list, current, question = False, None, ("", None, None)
-            continue
-        if line.startswith("List:"):
-            in_list, current = True, None
-            continue
-        m = _QUESTION_RE.match(line)
-        if m and "\t" not in line:
-            in_list, current = False, None
-            question = (m["text"].strip(), m["qid"], int(m["type"]))
-            continue
-        if in_list:
-            continue
-        fields = line.split("\t")
-        if len(fields) >= 4 and fields[0] == "" and fields[1] == "":
-            if current is None:
-                continue  # a value line with no variable: nothing to attach it to
-            code_text, label = fields[2].strip(), "\t".join(fields[3:])
-            if not _INT_RE.match(code_text):
-                raise InputError(
-                    f"value code {code_text!r} of variable {current.name!r} is not an integer",
-                    path=path_str,
-                    row=line_no,
-                    hint="check export.codebook points at the EFS codebook; fix the value "
-                    "line (tab, tab, integer code, tab, label)",
-                )
-            code = int(code_text)
-            if code in current.values:
-                raise InputError(
-                    f"value code {code} of variable {current.name!r} is listed twice",
-                    path=path_str,
-                    row=line_no,
-                    hint="remove the duplicate value line from the codebook or re-export it",
-                )
-            current.values[code] = label
-            continue
-        if len(fields) >= 3 and _NAME_RE.match(fields[0].strip()) and fields[2].strip():
-            name = fields[0].strip()
-            if name in variables:
-                raise InputError(
-                    f"variable {name!r} is listed twice (first at line {first_line[name]})",
-                    path=path_str,
-                    row=line_no,
-                    hint="remove the duplicate variable block from the codebook or re-export it",
-                )
-            current = CodebookVariable(
-                name=name,
-                dtype=fields[2].strip(),
-                label="\t".join(fields[3:]),
-                question_text=question[0],
-                question_id=question[1],
-                question_type=question[2],
-                values={},
-            )
-            variables[name] = current
-            first_line[name] = line_no
-            continue
-        # Preamble ("Project ID<TAB>400193") and any other line carry nothing we use.
-
-    if not variables:
-        raise InputError(
-            "contains no variables (no lines 'name<TAB>name<TAB>type<TAB>label')",
-            path=path_str,
-            hint="check export.codebook in the config points at the EFS codebook export, "
-            "not at the data file",
-        )
-    return Codebook(path=path_str, encoding=encoding_used, variables=variables)
-
-
-# ------------------------------------------------------------------------ labels -> codes
-
-# "Completed (31)": the code is the number in the last parentheses.
-_DISPCODE_RE = re.compile(r"\((-?\d+)\)[^()]*$")
-
-
-def _norm_label(text: str) -> str:
-    """Labels compared leniently: NBSP as space, runs of whitespace collapsed, trimmed."""
-    return " ".join(text.replace("\xa0", " ").split())
-
-
-def _label_lookup(values: dict[int, str]) -> tuple[dict[str, str], dict[str, str]]:
-    exact: dict[str, str] = {}
-    loose: dict[str, str] = {}
-    for code, label in values.items():
-        # First code wins if two codes share a label (EFS should not write that).
-        exact.setdefault(label, str(code))
-        loose.setdefault(_norm_label(label), str(code))
-    return exact, loose
-
-
-def labels_to_codes(export: RawExport, codebook: Codebook) -> pd.DataFrame:
-    """The frame of a labels-shape export with value labels replaced by their codes.
-
-    Cells equal to a value label of their variable become the code (as ``str``);
-    ``dispcode`` cells like "Completed (31)" become "31"; anything else (numeric missing
-    codes, free text, unknown labels) stays, for validation to judge. A codes-shape
-    export is returned as a copy, unchanged. The input is not modified.
-    """
-    frame = export.frame.copy()
-    if export.shape == "codes":
-        return frame
-    for name in frame.columns:
-        var = codebook.variables.get(name)
-        lookup = _label_lookup(var.values) if var is not None and var.values else None
-        if lookup is None and name != "dispcode":
-            continue
-        column = frame[name]
-        # Decide once per distinct cell value: a column holds few of them.
-        mapping: dict[str, str] = {}
-        for value in column.unique():
-            if not isinstance(value, str):
-                continue  # NA in a frame built elsewhere: nothing to look up
-            code = None
-            if lookup is not None:
-                code = lookup[0].get(value)
-                if code is None:
-                    code = lookup[1].get(_norm_label(value))
-            if code is None and name == "dispcode":
-                match = _DISPCODE_RE.search(value)
-                code = match[1] if match else None
-            if code is not None and code != value:
-                mapping[value] = code
-        if mapping:
-            get = mapping.get
-            # Plain Python over the cells beats map/where here: ~1 ms less per column.
-            frame[name] = pd.array([get(v, v) for v in column.tolist()], dtype=column.dtype)
-    return frame
