@@ -8,8 +8,8 @@ rule clean:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
         validated="results/validation/ingest_report.json",
-        questions=config["questions"],
-        library=lib("parsers", "cleaning", "schemas", "validation"),
+        questions=QUESTIONS_FILE,
+        library=lib("parsers", "spreadsheet_dates", "cleaning", "schemas", "validation"),
     output:
         responses="results/clean/responses.csv",
         log="results/clean/cleaning_log.csv",
@@ -33,6 +33,9 @@ rule clean:
     params:
         missing_codes=config["missing_codes"],
         ratios=config["cleaning"].get("ratios", []),
+        # defaults as in config/config.yaml, for a config that replaces the cleaning block
+        spreadsheet_dates=config["cleaning"].get("spreadsheet_dates", "missing"),
+        max_count=config["cleaning"].get("max_count", 10000),
         failures="results/validation/clean_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,
     script:

@@ -24,6 +24,8 @@ def main(smk) -> None:
         levels,
         missing_codes=smk.params.missing_codes,
         ratios=smk.params.ratios,
+        spreadsheet_dates=smk.params.spreadsheet_dates,
+        max_count=smk.params.max_count,
     )
     # Writers validate before writing: a bad clean table never reaches the analyses.
     schema = clean_schema(questions, result.labels, smk.params.ratios)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from surveyflow.parsers import (
     COUNT_RULES,
+    DEFAULT_MAX_COUNT,
     PERCENTAGE_RULES,
     Parsed,
     parse_count,
@@ -76,6 +77,8 @@ COUNT_CASES: list[tuple[object, float | None, str]] = [
     ("five to ten", 7.5, "range_midpoint"),
     ("5 or six", 5.5, "range_midpoint"),
     ("one or two", 1.5, "range_midpoint"),
+    ("15-20", 17.5, "range_midpoint"),  # a midpoint is an estimate, documented as x.5
+    ("9999-10000", 9999.5, "range_midpoint"),  # both ends within the limit
     # number_word
     ("five", 5, "number_word"),
     ("FIVE", 5, "number_word"),
@@ -102,6 +105,25 @@ COUNT_CASES: list[tuple[object, float | None, str]] = [
     ("No.", 0, "number_word"),
     ("zero", 0, "number_word"),
     ("nil", 0, "number_word"),
+    # power: read, never run together ("10⁵" is not 105)
+    ("10³", 1000, "power"),
+    ("10^3", 1000, "power"),
+    ("2 ^ 5", 32, "power"),
+    ("10\u00b2", 100, "power"),
+    # spreadsheet_date (tests/test_spreadsheet_dates.py has the forms)
+    ("01. Mar", M, "spreadsheet_date"),
+    ("3-Jan", M, "spreadsheet_date"),
+    # implausible: above the limit, or not finite
+    ("20000", M, "implausible"),
+    ("10001", M, "implausible"),
+    ("1" + "0" * 30, M, "implausible"),
+    ("10⁵", M, "implausible"),  # 100000, judged by the limit
+    ("more than 20000", M, "implausible"),
+    ("5-20000", M, "implausible"),  # a range reaching past the limit
+    ("9" * 308 + "-" + "9" * 308, M, "implausible"),  # its midpoint overflowed to inf
+    ("9" * 400, M, "implausible"),  # inf as a float
+    (float("inf"), M, "implausible"),
+    (1e30, M, "implausible"),
     # missing_code
     ("-77", M, "missing_code"),
     ("-66", M, "missing_code"),
@@ -144,8 +166,7 @@ COUNT_CASES: list[tuple[object, float | None, str]] = [
     ("no more than 5", M, "unparseable"),
     ("10%", M, "unparseable"),
     ("ten percent", M, "unparseable"),
-    ("9" * 400, M, "unparseable"),
-    (float("inf"), M, "unparseable"),
+    ("about 10⁵", M, "unparseable"),  # an exponent among words
     (True, M, "unparseable"),
     (b"12", M, "unparseable"),
     ([1], M, "unparseable"),
@@ -224,6 +245,9 @@ PERCENTAGE_CASES: list[tuple[object, float | None, str]] = [
     ("2 of 10", 20, "fraction"),
     ("\u00bd", 50, "fraction"),  # vulgar fraction one half
     ("none of the 5", 0, "fraction"),
+    # spreadsheet_date
+    ("20-Oct", M, "spreadsheet_date"),
+    ("Oct-20", M, "spreadsheet_date"),
     # vague
     ("most", M, "vague"),
     ("few", M, "vague"),
@@ -267,6 +291,8 @@ PERCENTAGE_CASES: list[tuple[object, float | None, str]] = [
     ("20 and 30", M, "unparseable"),
     ("all 5 projects, 40%", M, "unparseable"),
     ("2/0", M, "unparseable"),
+    ("5²", M, "unparseable"),  # not 52
+    ("10²%", M, "unparseable"),  # not 102
     (True, M, "unparseable"),
     (object(), M, "unparseable"),
 ]
@@ -300,6 +326,8 @@ def test_parse_percentage(raw: object, value: float | None, rule: str) -> None:
         ("not sure", "no number found"),
         ("10 (3 in prod)", "ambiguous: several numbers"),
         ("-99", "missing-value code -99"),
+        ("20000", "more than 10000, the plausibility limit of this count"),
+        ("9" * 400, "not a finite number"),
     ],
 )
 def test_count_reasons(raw: str, reason: str) -> None:
@@ -464,8 +492,10 @@ def test_properties_on_numbers(value: float) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=10**6))
 def test_whole_numbers_round_trip(n: int) -> None:
-    assert parse_count(str(n)) == Parsed(float(n), "integer")
-    assert parse_count(f"{n:,}") == Parsed(float(n), "integer")
+    assert parse_count(str(n), max_count=10**6) == Parsed(float(n), "integer")
+    assert parse_count(f"{n:,}", max_count=10**6) == Parsed(float(n), "integer")
+    if n > DEFAULT_MAX_COUNT:
+        assert parse_count(str(n)).rule == "implausible"
     result = parse_percentage(f"{n}%")
     if n <= 100:
         assert result == Parsed(float(n), "percent")

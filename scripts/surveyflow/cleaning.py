@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from surveyflow.config import Question
-from surveyflow.parsers import Parsed, parse_count, parse_percentage
+from surveyflow.parsers import DEFAULT_MAX_COUNT, Parsed, parse_count, parse_percentage
+from surveyflow.spreadsheet_dates import check_mode
 
 LOG_COLUMNS = ["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
 
@@ -39,7 +41,11 @@ CHOICE_RULES = (
     ("missing_in_answered", "missing code on one item of an answered question", '"-77" -> False'),
 )
 RATIO_RULES = (
-    ("ratio_missing_input", "numerator or denominator missing: pair excluded", '"/10" -> missing'),
+    (
+        "ratio_missing_input",
+        "numerator or denominator missing (or not finite): pair excluded",
+        '"/10" -> missing',
+    ),
     ("ratio_zero_denominator", "denominator is 0: pair excluded", '"0/0" -> missing'),
     ("ratio_numerator_exceeds_denominator", "D8 > D7: pair excluded", '"5/3" -> missing'),
 )
@@ -98,6 +104,14 @@ def _clean_numeric(raw: pd.Series, ids: pd.Series, column: str, parser, missing_
     changed = (raw.str.strip() != clean_text).to_numpy() & (raw.str.strip() != "").to_numpy()
     log = _log_frame(ids, changed, column, raw, clean_text, rules, reasons)
     return values, log
+
+
+def _numeric_parser(question: Question, spreadsheet_dates: str, max_count: int):
+    """The parser of a count or percentage question, with its options bound."""
+    if question.type == "percentage":
+        return partial(parse_percentage, spreadsheet_dates=spreadsheet_dates)
+    limit = max_count if question.max_count is None else question.max_count
+    return partial(parse_count, spreadsheet_dates=spreadsheet_dates, max_count=limit)
 
 
 def _clean_coded(raw: pd.Series, ids: pd.Series, column: str, levels, missing: frozenset[str]):
@@ -196,7 +210,8 @@ def compute_ratio(
     """100 * numerator / denominator for valid pairs; every excluded pair logged with its reason."""
     num = numerator.to_numpy(dtype="float64")
     den = denominator.to_numpy(dtype="float64")
-    missing_input = np.isnan(num) | np.isnan(den)
+    # Not finite as well as NaN: inf/inf would be an undefined ratio dropped without a log row.
+    missing_input = ~np.isfinite(num) | ~np.isfinite(den)
     zero = ~missing_input & (den == 0)
     exceeds = ~missing_input & ~zero & (num > den)
     valid = ~(missing_input | zero | exceeds)
@@ -212,7 +227,7 @@ def compute_ratio(
             pair,
             "",
             "ratio_missing_input",
-            "numerator or denominator missing",
+            "numerator or denominator missing or not finite",
         ),
         _log_frame(ids, zero, name, pair, "", "ratio_zero_denominator", "denominator is 0"),
         _log_frame(
@@ -235,8 +250,16 @@ def clean_responses(
     *,
     missing_codes: Iterable[int],
     ratios: Sequence[Mapping[str, str]] = (),
+    spreadsheet_dates: str = "missing",
+    max_count: int = DEFAULT_MAX_COUNT,
 ) -> CleanResult:
-    """Clean the ingested responses (text cells) into typed columns plus the audit log."""
+    """Clean the ingested responses (text cells) into typed columns plus the audit log.
+
+    `spreadsheet_dates` ("missing" or "range") is what a count or percentage that a spreadsheet
+    turned into a date becomes; `max_count` is the plausibility limit of a count, unless its
+    question sets its own `max_count`.
+    """
+    check_mode(spreadsheet_dates)  # before any work, even with no answer to read
     missing_codes = tuple(missing_codes)
     missing = frozenset(str(code) for code in missing_codes)
     ids = responses["respondent_id"]
@@ -247,27 +270,30 @@ def clean_responses(
     logs: list[pd.DataFrame | None] = []
     labels: dict[str, list[str]] = {}
     for question in questions.values():
+        # A question's own missing codes (a Likert item's 0) apply to it alone: the 0 of a
+        # multiple-choice item elsewhere stays "not selected".
+        q_missing = missing | frozenset(question.missing)
         if question.type in ("count", "percentage"):
-            parser = parse_count if question.type == "count" else parse_percentage
+            parser = _numeric_parser(question, spreadsheet_dates, max_count)
             values, log = _clean_numeric(
                 responses[question.column], ids, question.column, parser, missing_codes
             )
             out[question.column] = values
             logs.append(log)
         elif question.type == "multiple_choice":
-            cols, mc_logs = _clean_multiple_choice(responses, question, missing)
+            cols, mc_logs = _clean_multiple_choice(responses, question, q_missing)
             out.update(cols)
             logs.extend(mc_logs)
         elif question.type in ("single_choice", "likert"):
             for column in question.columns():
                 clean, coded_logs = _clean_coded(
-                    responses[column], ids, column, levels[column], missing
+                    responses[column], ids, column, levels[column], q_missing
                 )
                 out[column] = clean
                 labels[column] = [label for _, label in levels[column]]
                 logs.extend(coded_logs)
         else:
-            clean, log = _clean_text(responses[question.column], ids, question.column, missing)
+            clean, log = _clean_text(responses[question.column], ids, question.column, q_missing)
             out[question.column] = clean
             logs.append(log)
     for ratio in ratios:

@@ -7,7 +7,12 @@ in the README table built from :data:`COUNT_RULES` and :data:`PERCENTAGE_RULES`.
 every example in those tables, so the documentation cannot drift from the code.
 
 Text is NFKC-normalised, lower-cased and has its whitespace collapsed before matching, so full-width
-digits, non-breaking spaces and en/em dashes behave like their ASCII forms.
+digits, non-breaking spaces and en/em dashes behave like their ASCII forms. Superscript digits are
+the one exception: NFKC would run "10⁵" together into "105", so they become an exponent first.
+
+A whole answer that looks like a date a spreadsheet made of a range ("01. Mar" from "1-3") is
+never read as the number in it: :mod:`surveyflow.spreadsheet_dates` recognises it, and the
+``spreadsheet_dates`` option sets it missing or reads it as the range it most likely encodes.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+
+from surveyflow.spreadsheet_dates import check_mode, resolve_date
 
 __all__ = [
     "COUNT_RULES",
+    "DEFAULT_MAX_COUNT",
     "DEFAULT_MISSING_CODES",
     "PERCENTAGE_RULES",
     "Parsed",
@@ -30,11 +39,19 @@ __all__ = [
 ]
 
 DEFAULT_MISSING_CODES: tuple[int, ...] = (-77, -66, -99)
+# The plausibility limit of a count (config `cleaning.max_count`, per question `max_count:`). It
+# is generous on purpose: it removes impossible answers ("1" and 30 zeros), not large ones, which
+# are the analysis' business. 10,000 ML projects is far beyond any one person's career.
+DEFAULT_MAX_COUNT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A parsed answer: ``value`` is ``None`` when missing, and then ``reason`` says why."""
+    """A parsed answer: ``value`` is ``None`` when missing, and then ``reason`` says why.
+
+    A value has no reason, except when it is an interpretation the log must explain: a
+    spreadsheet date read as a range.
+    """
 
     value: float | None
     rule: str
@@ -47,12 +64,15 @@ COUNT_RULES: tuple[tuple[str, str, str], ...] = (
     ("integer", "a whole number (thousands separators allowed)", '" 1,000 " -> 1000'),
     ("number_in_text", "exactly one number among other words", '"about 10" -> 10'),
     ("open_bound", "an open lower bound takes the bound", '"more than 30" -> 30'),
-    ("range_midpoint", "a range takes its midpoint", '"3-5" -> 4'),
+    ("range_midpoint", "a range takes its midpoint, which may end in .5", '"15-20" -> 17.5'),
     ("number_word", "English number words", '"a dozen projects" -> 12'),
     ("missing_code", "a missing-value code of the survey tool", '"-99" -> missing'),
     ("empty", "empty, blank or NaN", '"  " -> missing'),
-    ("fractional", "a decimal number cannot be a count", '"2.5" -> missing'),
+    ("power", "a superscript or ^ exponent (never digits run together)", '"10³" -> 1000'),
+    ("spreadsheet_date", "a range a spreadsheet turned into a date", '"01. Mar" -> missing'),
+    ("fractional", "a typed decimal number cannot be a count", '"2.5" -> missing'),
     ("negative", "a negative number cannot be a count", '"-3" -> missing'),
+    ("implausible", "above the count's plausibility limit, or not finite", '"20000" -> missing'),
     ("unparseable", "no number, several unrelated numbers, an upper bound", '"many" -> missing'),
 )
 
@@ -64,6 +84,7 @@ PERCENTAGE_RULES: tuple[tuple[str, str, str], ...] = (
     ("upper_bound", "'less than x' is the range [0, x]: its midpoint", '"less than 20%" -> 10'),
     ("lower_bound", "'more than x' is the range [x, 100]: its midpoint", '"more than 80%" -> 90'),
     ("fraction", "a fraction as a percentage", '"1 out of 4" -> 25'),
+    ("spreadsheet_date", "a range a spreadsheet turned into a date", '"20-Oct" -> missing'),
     ("vague", "a vague quantity, not a percentage", '"most" -> missing'),
     ("out_of_range", "a value below 0 or above 100", '"150%" -> missing'),
     ("missing_code", "a missing-value code of the survey tool", '"-77" -> missing'),
@@ -76,7 +97,9 @@ _EMPTY = Parsed(None, "empty", "empty answer")
 _NO_NUMBER = Parsed(None, "unparseable", "no number found")
 _AMBIGUOUS = Parsed(None, "unparseable", "ambiguous: several numbers")
 _REVERSED_RANGE = Parsed(None, "unparseable", "range with low end above high end")
-_TOO_LARGE = Parsed(None, "unparseable", "number too large")
+_NOT_FINITE = Parsed(None, "implausible", "not a finite number")
+_EXPONENT_IN_TEXT = Parsed(None, "unparseable", "an exponent among other words")
+_EXPONENT_PERCENT = Parsed(None, "unparseable", "an exponent, not a percentage")
 _NEGATIVE = Parsed(None, "negative", "a count cannot be negative")
 _FRACTIONAL = Parsed(None, "fractional", "a count must be a whole number")
 _OUT_OF_RANGE = Parsed(None, "out_of_range", "percentage outside 0-100")
@@ -87,6 +110,8 @@ _DEFAULT_CODES: frozenset[float] = frozenset(DEFAULT_MISSING_CODES)
 
 # --- normalisation ---------------------------------------------------------------------------
 
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # NFKC leaves dashes, the minus sign and the fraction slash of "½" alone.
 _CHAR_MAP = str.maketrans(
     dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-")
@@ -105,10 +130,12 @@ _N = r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)"  # one unsigned number, captured
 _NUMBER = re.compile(_N)
 _PLAIN_COUNT = re.compile(rf"(-?) ?{_N}")
 _PLAIN_PERCENT = re.compile(rf"(-?) ?{_N} ?%?")
+_POWER = re.compile(r"([0-9]+) ?\^ ?([0-9]+)")  # "10^5", and "10⁵" after normalisation
 
 
 def _normalise(text: str) -> str:
     if not text.isascii():  # ASCII is already in NFKC form and has no fancy dashes
+        text = _SUPERSCRIPTS.sub(lambda m: "^" + m[0].translate(_SUPERSCRIPT_DIGITS), text)
         text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
     text = text.lower()
     text = " ".join(text.split()).strip("\"'`").rstrip(" .!?;:,").strip()
@@ -131,40 +158,23 @@ _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 _UNIT_VALUE = {w: float(i) for i, w in enumerate(_SMALL)}
 _TENS_VALUE = {w: 20.0 + 10 * i for i, w in enumerate(_TENS)}
 
+# fmt: off
 _COUNT_WORDS: dict[str, float] = _UNIT_VALUE | {
-    "none": 0,
-    "nil": 0,
-    "a couple": 2,
-    "couple": 2,
-    "half a dozen": 6,
-    "a dozen": 12,
-    "one dozen": 12,
-    "dozen": 12,
+    "none": 0, "nil": 0, "a couple": 2, "couple": 2, "half a dozen": 6, "a dozen": 12,
+    "one dozen": 12, "dozen": 12,
 }
 # Percentage-only words that are numbers wherever they appear.
 _FRACTION_WORDS: dict[str, float] = {
-    "half": 50,
-    "a half": 50,
-    "one half": 50,
-    "quarter": 25,
-    "a quarter": 25,
-    "one quarter": 25,
-    "three quarters": 75,
-    "a third": 100 / 3,
-    "one third": 100 / 3,
-    "two thirds": 200 / 3,
+    "half": 50, "a half": 50, "one half": 50, "quarter": 25, "a quarter": 25, "one quarter": 25,
+    "three quarters": 75, "a third": 100 / 3, "one third": 100 / 3, "two thirds": 200 / 3,
 }
 # Quantifiers that are common filler next to a number ("all 5 projects, 40%"), so they count only
 # in answers without digits. "at all" is dropped so "none at all" stays a single zero.
 _QUANTIFIER_WORDS: dict[str, float | None] = {
-    "all": 100,
-    "every": 100,
-    "everything": 100,
-    "every one": 100,
-    "every single one": 100,
-    "not at all": 0,
-    "at all": None,
+    "all": 100, "every": 100, "everything": 100, "every one": 100, "every single one": 100,
+    "not at all": 0, "at all": None,
 }
+# fmt: on
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -206,41 +216,19 @@ _PCT_WORD_SUB = _word_replacer(_PCT_WORDS)
 _QUANTIFIER_RE = re.compile(rf"\b(?P<lit>{_alternation(_QUANTIFIER_WORDS)})\b")
 _QUANTIFIER_SUB = _word_replacer(_QUANTIFIER_WORDS)
 
+# fmt: off
 _VAGUE_COMMON = (
-    "many",
-    "lots",
-    "a lot",
-    "few",
-    "a few",
-    "several",
-    "some",
-    "handful",
-    "a handful",
-    "numerous",
-    "multiple",
+    "many", "lots", "a lot", "few", "a few", "several", "some", "handful", "a handful",
+    "numerous", "multiple",
 )
 _VAGUE_COUNT_WORDS = (*_VAGUE_COMMON, "dozens", "hundreds", "countless", "various")
 _VAGUE_COUNT = re.compile(rf"\b(?:{_alternation(_VAGUE_COUNT_WORDS)})\b")
 _VAGUE_PERCENT_WORDS = (
-    *_VAGUE_COMMON,
-    "most",
-    "mostly",
-    "majority",
-    "minority",
-    "not many",
-    "hardly any",
-    "little",
-    "partly",
-    "partially",
-    "rarely",
-    "sometimes",
-    "often",
-    "usually",
-    "occasionally",
-    "not all",
-    "not every",
-    "not everything",
+    *_VAGUE_COMMON, "most", "mostly", "majority", "minority", "not many", "hardly any", "little",
+    "partly", "partially", "rarely", "sometimes", "often", "usually", "occasionally", "not all",
+    "not every", "not everything",
 )
+# fmt: on
 _VAGUE_PERCENT = re.compile(rf"\b(?:{_alternation(_VAGUE_PERCENT_WORDS)})\b")
 
 # --- bounds and ranges -----------------------------------------------------------------------
@@ -249,43 +237,20 @@ _VAGUE_PERCENT = re.compile(rf"\b(?:{_alternation(_VAGUE_PERCENT_WORDS)})\b")
 
 # "no more than 5" is an upper bound and "no less than 5" a lower one, unlike the bare phrases.
 _UNNEGATED = r"(?<!no )(?<!not )"
+# fmt: off
 _LOWER_BEFORE = (
-    _UNNEGATED + "more than",
-    _UNNEGATED + "greater than",
-    "over",
-    "above",
-    "at least",
-    "upwards of",
-    "in excess of",
-    "no less than",
-    "not less than",
-    "no fewer than",
-    "not fewer than",
-    r"min(?:imum)?\.?",
-    r">=?",
-    "≥",
-    r"\+",
+    _UNNEGATED + "more than", _UNNEGATED + "greater than", "over", "above", "at least",
+    "upwards of", "in excess of", "no less than", "not less than", "no fewer than",
+    "not fewer than", r"min(?:imum)?\.?", r">=?", "≥", r"\+",
 )
 _LOWER_AFTER = (
-    r"\+",
-    "plus",
-    r"(?:or|and) (?:more|above|over|higher|up)",
-    "at least",
-    "min(?:imum)?",
+    r"\+", "plus", r"(?:or|and) (?:more|above|over|higher|up)", "at least", "min(?:imum)?",
 )
 _UPPER_BEFORE = (
-    _UNNEGATED + "less than",
-    _UNNEGATED + "fewer than",
-    "under",
-    "below",
-    "up to",
-    "at most",
-    "no more than",
-    "not more than",
-    r"max(?:imum)?\.?",
-    r"<=?",
-    "≤",
+    _UNNEGATED + "less than", _UNNEGATED + "fewer than", "under", "below", "up to", "at most",
+    "no more than", "not more than", r"max(?:imum)?\.?", r"<=?", "≤",
 )
+# fmt: on
 _UPPER_AFTER = (r"(?:or|and) (?:less|fewer|below|under)", "at most", "max(?:imum)?")
 
 _BOUND_BEFORE = re.compile(
@@ -352,36 +317,67 @@ def _missing_code(value: float) -> Parsed:
     return Parsed(None, "missing_code", f"missing-value code {_fmt(value)}")
 
 
-def _count_problem(value: float) -> Parsed | None:
-    if not math.isfinite(value):
-        return _TOO_LARGE
+def _count_problem(value: float, max_count: float) -> Parsed | None:
     if value < 0:
         return _NEGATIVE
+    if not math.isfinite(value):
+        return _NOT_FINITE
+    if value > max_count:
+        reason = f"more than {_fmt(float(max_count))}, the plausibility limit of this count"
+        return Parsed(None, "implausible", reason)
     if not value.is_integer():
         return _FRACTIONAL
     return None
 
 
-def _count(value: float, rule: str, codes: frozenset[float] = _NO_CODES) -> Parsed:
+def _count(
+    value: float, rule: str, max_count: float, codes: frozenset[float] = _NO_CODES
+) -> Parsed:
     if value in codes:
         return _missing_code(value)
-    return _count_problem(value) or Parsed(value + 0.0, rule)  # + 0.0 turns -0.0 into 0.0
+    return _count_problem(value, max_count) or Parsed(value + 0.0, rule)  # -0.0 becomes 0.0
 
 
-def parse_count(raw: object, missing_codes: Iterable[int] = DEFAULT_MISSING_CODES) -> Parsed:
-    """Parse an answer to a "how many ...?" question into a non-negative whole number.
+def _power(m: re.Match[str]) -> float:
+    try:  # float() of a huge digit string is inf, where int() would raise
+        return math.pow(float(m[1]), float(m[2]))
+    except OverflowError:
+        return math.inf
 
-    A range gives its midpoint (which may end in .5); an open bound ("10+") gives the bound.
+
+def parse_count(
+    raw: object,
+    missing_codes: Iterable[int] = DEFAULT_MISSING_CODES,
+    *,
+    spreadsheet_dates: str = "missing",
+    max_count: float = DEFAULT_MAX_COUNT,
+) -> Parsed:
+    """Parse an answer to a "how many ...?" question into a non-negative number.
+
+    A typed number must be whole. A range gives its midpoint, which may end in .5: "15-20" is
+    17.5. Rounding would pick 17 or 18 by a convention the respondent never saw and bias the
+    D8/D7 ratio, and dropping ranges would lose the answers of those unsure of an exact count;
+    the midpoint is the usual estimate of an interval answer, and the rule name keeps it apart
+    from exact counts in the log. An open bound ("10+") gives the bound. Anything above
+    `max_count` or not finite is ``implausible``; a spreadsheet date is ``spreadsheet_date``,
+    missing or (``spreadsheet_dates="range"``) read as the range it encodes.
     """
+    check_mode(spreadsheet_dates)
     prepared = _prepare(raw)
     if isinstance(prepared, Parsed):
         return prepared
     codes = _codes(missing_codes)
     if isinstance(prepared, float):
-        return _count(prepared, "integer", codes)
+        return _count(prepared, "integer", max_count, codes)
     t = prepared
     if m := _PLAIN_COUNT.fullmatch(t):
-        return _count(_signed(m), "integer", codes)
+        return _count(_signed(m), "integer", max_count, codes)
+    typed = partial(parse_count, missing_codes=(), max_count=max_count)
+    if date := resolve_date(t, spreadsheet_dates, typed):
+        return Parsed(date[0], "spreadsheet_date", date[1])
+    if "^" in t:
+        m = _POWER.fullmatch(t)
+        return _count(_power(m), "power", max_count) if m else _EXPONENT_IN_TEXT
     if "%" in t or ("p" in t and _PERCENT_WORD.search(t)):
         return Parsed(None, "unparseable", "a percentage, not a count")
 
@@ -400,7 +396,8 @@ def parse_count(raw: object, missing_codes: Iterable[int] = DEFAULT_MISSING_CODE
         if not _is_range(t, first, second):
             return _AMBIGUOUS
         low, high = float(first[0]), float(second[0])
-        if problem := _count_problem(low) or _count_problem(high):
+        # Both ends are judged, so a range reaching past the limit is implausible as a whole.
+        if problem := _count_problem(low, max_count) or _count_problem(high, max_count):
             return problem
         if low > high:
             return _REVERSED_RANGE
@@ -409,16 +406,16 @@ def parse_count(raw: object, missing_codes: Iterable[int] = DEFAULT_MISSING_CODE
     (number,) = found
     word_rule = "number_word" if words else None
     if m := _PLAIN_COUNT.fullmatch(t):
-        return _count(_signed(m), word_rule or "integer")
+        return _count(_signed(m), word_rule or "integer", max_count)
     side = _bound_side(t, number)
     if side == "upper":
         return Parsed(None, "unparseable", "an upper bound, not a count")
     value = float(number[0])
     if side == "lower":
-        return _count(value, "open_bound")
+        return _count(value, "open_bound", max_count)
     if number.start() == 1 and t[0] == "-":
         value = -value
-    return _count(value, word_rule or "number_in_text")
+    return _count(value, word_rule or "number_in_text", max_count)
 
 
 # --- percentages -----------------------------------------------------------------------------
@@ -432,8 +429,18 @@ def _percent(value: float, rule: str, codes: frozenset[float] = _NO_CODES) -> Pa
     return Parsed(value + 0.0, rule)
 
 
-def parse_percentage(raw: object, missing_codes: Iterable[int] = DEFAULT_MISSING_CODES) -> Parsed:
-    """Parse an answer to a "what percentage ...?" question into a float in [0, 100]."""
+def parse_percentage(
+    raw: object,
+    missing_codes: Iterable[int] = DEFAULT_MISSING_CODES,
+    *,
+    spreadsheet_dates: str = "missing",
+) -> Parsed:
+    """Parse an answer to a "what percentage ...?" question into a float in [0, 100].
+
+    A spreadsheet date is ``spreadsheet_date``, missing or (``spreadsheet_dates="range"``) read
+    as the range it encodes ("20-Oct" as 10-20%, so 15).
+    """
+    check_mode(spreadsheet_dates)
     prepared = _prepare(raw)
     if isinstance(prepared, Parsed):
         return prepared
@@ -445,6 +452,10 @@ def parse_percentage(raw: object, missing_codes: Iterable[int] = DEFAULT_MISSING
         t = _PERCENT_WORD.sub("%", t)
     if m := _PLAIN_PERCENT.fullmatch(t):
         return _percent(_signed(m), "percent", codes)
+    if date := resolve_date(t, spreadsheet_dates, partial(parse_percentage, missing_codes=())):
+        return Parsed(date[0], "spreadsheet_date", date[1])
+    if "^" in t:  # "5²" is no percentage, and must not become 52
+        return _EXPONENT_PERCENT
 
     words = 0
     if _LETTER.search(t):
