@@ -14,9 +14,6 @@ ARCHIVE = {
     "results": "results/archive/results.zip",
     "environment": "results/archive/environment.zip",
 }
-# Keys that only steer the deposit: left out of the bundle's config, so that pointing the
-# upload elsewhere does not rebuild the bundle.
-_DEPOSIT_KEYS = ("zenodo", "zenodo_api")
 # The report is archived once `snakemake --report` has written it (run, report, archive).
 _REPORT = config["archive"].get("report")
 # The fetched record's id names its folder; a bad zenodo.fetch is reported by zenodo_fetch.
@@ -25,7 +22,8 @@ _FETCH_ID = fetch_dir_id(config["zenodo"].get("fetch"))
 
 rule archive:
     """The folder to deposit: zips of data, config, results and environment, README,
-    CITATION.cff, .zenodo.json and a manifest (size, SHA-256, MD5) of every file.
+    CITATION.cff, .zenodo.json (describing config `study:` and the run) and a manifest
+    (size, SHA-256, MD5) of every file.
 
     Only the columns named in archive.columns go in; free text is scanned for e-mail
     addresses (redacted), phone numbers, IP addresses and URLs (the build stops with a list).
@@ -39,10 +37,10 @@ rule archive:
                 ),
             }
         ),
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
-        library=lib("archive", "zenodo"),
+        library=lib("archive", "deposit_texts"),
     output:
         **ARCHIVE,
     log:
@@ -62,11 +60,15 @@ rule archive:
         redact=config["archive"].get("redact", ["email"]),
         allow=config["archive"].get("allow", []),
         synthetic=config["synthetic"],
+        # The deposit describes the study (config `study:`) with the run's N and countries.
+        study=config["study"],
+        country_column=QUESTIONS[COUNTRY_QUESTION].column if COUNTRY_QUESTION else None,
+        reproduction=bool(config.get("paper_reference")),
         related_identifiers=config["archive"].get("related_identifiers", []),
         license=config["archive"].get("license"),
-        data_license=config["archive"].get("data_license", "CC-BY-4.0"),
+        data_license=config["archive"].get("data_license") or config["study"]["license"],
         repository=config["archive"].get("repository"),
-        effective_config={k: v for k, v in config.items() if k not in _DEPOSIT_KEYS},
+        effective_config=results_config(),
     script:
         "../scripts/archive.py"
 
@@ -79,7 +81,7 @@ rule zenodo_upload:
     """
     input:
         **ARCHIVE,
-        library=lib("zenodo"),
+        library=lib("zenodo", "deposit_texts"),
     output:
         receipt="results/zenodo/upload.json",
     log:
@@ -110,7 +112,7 @@ rule zenodo_fetch:
     """Download the files of a published record (zenodo.fetch) into data/raw/zenodo-<id>/,
     verifying each MD5 and resuming partial downloads."""
     input:
-        library=lib("zenodo"),
+        library=lib("zenodo", "deposit_texts"),
     output:
         receipt=f"results/zenodo/fetch-{_FETCH_ID}.json",
     log:

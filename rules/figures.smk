@@ -1,5 +1,6 @@
 rule figure_estimates:
-    """Bars of an analysis' estimates with the configured interval (RQ1.1, RQ1.2, RQ3.x, RQ5)."""
+    """Bars of an analysis' estimates with the configured interval (RQ1.1, RQ1.2, RQ3.x, RQ5,
+    and fig_<name> for an analysis of the study's own)."""
     input:
         estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
         library=lib("figures", "style", "schemas", "captions"),
@@ -28,7 +29,9 @@ rule figure_estimates:
         spec=lambda wildcards: config["analyses"][FIGURES[wildcards.fig]["analysis"]],
         interval=config["figures"]["interval"],
         synthetic=config["synthetic"],
-        number=lambda wildcards: int(wildcards.fig[3:]),
+        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
+        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
+        mean_unit=lambda wildcards: analysis_mean_unit(wildcards.fig),
     script:
         "../scripts/figure_estimates.py"
 
@@ -63,7 +66,8 @@ rule figure_fishbone:
     params:
         spec=lambda wildcards: config["qualitative"][FIGURES[wildcards.fig]["analysis"]],
         synthetic=config["synthetic"],
-        number=lambda wildcards: int(wildcards.fig[3:]),
+        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
+        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
     script:
         "../scripts/figure_fishbone.py"
 
@@ -73,7 +77,7 @@ rule figure_panel:
     input:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         library=lib("figures", "style", "schemas", "captions"),
     output:
         pdf="results/figures/{fig}.pdf",
@@ -101,7 +105,8 @@ rule figure_panel:
         synthetic=config["synthetic"],
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-        number=lambda wildcards: int(wildcards.fig[3:]),
+        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
+        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
     script:
         "../scripts/figure_panel.py"
 

@@ -6,7 +6,7 @@ checkpoint subgroup_plan:
     input:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         library=lib("subgroups", "schemas", "analyses", "bootstrap"),
     output:
         plan="results/subgroups/{sub}/groups.json",
@@ -36,7 +36,7 @@ rule bootstrap_subgroup:
     input:
         responses="results/clean/responses.csv",
         plan="results/subgroups/{sub}/groups.json",
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         library=lib("analyses", "bootstrap", "schemas", "subgroups"),
     output:
         estimates="results/subgroups/{sub}/{group}/estimates.csv",
@@ -71,7 +71,7 @@ rule subgroup_summary:
     input:
         estimates=subgroup_estimates,
         plan="results/subgroups/{sub}/groups.json",
-        library=lib("figures", "style", "schemas", "subgroups"),
+        library=lib("figures", "style", "schemas", "subgroups", "captions"),
     output:
         summary=report(
             "results/subgroups/{sub}/summary.csv",

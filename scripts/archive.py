@@ -1,11 +1,12 @@
 """Rule archive: the bundle ready to deposit (zips, manifest, .zenodo.json, README)."""
 
 import logging
-from pathlib import Path
 
 from surveyflow import entry
 from surveyflow.archive import build_bundle
 from surveyflow.config import load_questions, load_yaml
+from surveyflow.deposit_texts import run_facts
+from surveyflow.io import read_json
 
 
 def main(smk) -> None:
@@ -13,20 +14,22 @@ def main(smk) -> None:
     for role in smk.params.roles:
         paths = getattr(smk.input, role)
         roles[role] = [paths] if isinstance(paths, str) else list(paths)
-    citation_path = smk.input.citation
+    facts = run_facts(read_json(smk.input.manifest), smk.input.responses, smk.params.country_column)
     bundle = build_bundle(
         roles=roles,
         outputs=dict(smk.output.items()),
         questions=load_questions(smk.input.questions, smk.params.questions_schema),
-        citation=load_yaml(citation_path),
-        citation_bytes=Path(citation_path).read_bytes(),
+        study=smk.params.study,
+        facts=facts,
+        workflow_citation=load_yaml(smk.input.citation),
         environment_files=list(smk.input.environment),
         columns=smk.params.columns,
         synthetic=smk.params.synthetic,
         effective_config=smk.params.effective_config,
+        reproduction=smk.params.reproduction,
         redact=smk.params.redact,
         allow=smk.params.allow,
-        related_identifiers=smk.params.related_identifiers,
+        extra_identifiers=smk.params.related_identifiers,
         license_id=smk.params.license,
         data_license=smk.params.data_license,
         repository=smk.params.repository,

@@ -19,6 +19,7 @@ def main(smk) -> None:
         interval=smk.params.interval,
         paper_label=spec["paper_label"],
         figure_number=smk.params.number,
+        mean_unit=smk.params.mean_unit,
     )
     save_figure(fig, smk.output.pdf, smk.output.png)
     caption = estimate_caption(
@@ -27,6 +28,8 @@ def main(smk) -> None:
         number=smk.params.number,
         interval=smk.params.interval,
         synthetic=smk.params.synthetic,
+        paper=smk.params.paper,
+        mean_unit=smk.params.mean_unit,
     )
     Path(smk.output.caption).write_text(caption, encoding="utf-8")
 

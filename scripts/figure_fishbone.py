@@ -19,7 +19,11 @@ def main(smk) -> None:
     summary = pd.read_csv(smk.input.summary)
     summary = summary[summary["phase"] == spec["phase"]].iloc[0].to_dict()
     caption = fishbone_caption(
-        spec, summary, number=smk.params.number, synthetic=smk.params.synthetic
+        spec,
+        summary,
+        number=smk.params.number,
+        synthetic=smk.params.synthetic,
+        paper=smk.params.paper,
     )
     Path(smk.output.caption).write_text(caption, encoding="utf-8")
 

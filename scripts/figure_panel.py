@@ -40,7 +40,11 @@ def main(smk) -> None:
         fig = likert_diverging(counts, levels=list(counts.columns), title=title)
     save_figure(fig, smk.output.pdf, smk.output.png)
     caption = panel_caption(
-        spec, len(clean), number=smk.params.number, synthetic=smk.params.synthetic
+        spec,
+        len(clean),
+        number=smk.params.number,
+        synthetic=smk.params.synthetic,
+        paper=smk.params.paper,
     )
     Path(smk.output.caption).write_text(caption, encoding="utf-8")
 

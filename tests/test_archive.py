@@ -16,16 +16,15 @@ from conftest import DATA, ROOT, copy_project, snakemake
 
 from surveyflow.archive import (
     allowed_columns,
-    deposit_readme,
     manifest,
     redact_text,
     scan_text,
     scrub_table,
     stop_on_findings,
     write_zip,
-    zenodo_metadata,
 )
 from surveyflow.config import Question, load_questions, load_yaml
+from surveyflow.deposit_texts import deposit_readme, zenodo_metadata
 from surveyflow.errors import InputError
 from surveyflow.zenodo import MAX_FILES, SYNTHETIC_MARK, file_digests
 
@@ -348,8 +347,9 @@ def test_the_projects_citation_cff_maps_to_deposit_metadata():
         "affiliation": "Pontifical Catholic University of Rio de Janeiro (PUC-Rio)",
     }
     assert citation["references"][1]["doi"] == "10.5281/zenodo.10092394"
-    config = yaml.safe_load((ROOT / "config/archive.yaml").read_text())
-    assert config["archive"]["related_identifiers"][0]["identifier"] == "10.5281/zenodo.10092394"
+    # The deposit's related identifier comes from the study block (config/config.yaml).
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    assert config["study"]["paper_doi"] == "10.5281/zenodo.10092394"
 
 
 # --- the archive target -------------------------------------------------------------------------
@@ -367,7 +367,12 @@ def test_bundle_on_the_synthetic_default(bundle_project):
     assert readme.startswith(SYNTHETIC_MARK) and metadata["description"].startswith(SYNTHETIC_MARK)
     assert metadata["upload_type"] == "dataset" and metadata["version"] == "0.1.0"
     assert metadata["related_identifiers"][0]["identifier"] == "10.5281/zenodo.10092394"
-    assert (folder / "CITATION.cff").read_bytes() == (ROOT / "CITATION.cff").read_bytes()
+    # The deposit's own CITATION.cff (a dataset, from config `study:`) cites the workflow's.
+    citation, workflow = load_yaml(folder / "CITATION.cff"), load_yaml(ROOT / "CITATION.cff")
+    assert (
+        citation["type"] == "dataset" and citation["title"] == metadata["title"].split(": ", 1)[1]
+    )
+    assert citation["references"][0]["title"] == " ".join(workflow["title"].split())
 
     data = read_zip(folder / "data.zip")
     assert {

@@ -1,4 +1,9 @@
-"""Captions of the figures for the report: what a figure shows, its N, its interval, its source."""
+"""Captions of the figures for the report: what a figure shows, its N, its interval, its source.
+
+"The paper's Fig. N" is said only of a figure that reproduces one (`paper=True`: a paper-numbered
+figure id while config names the paper's published numbers); a study of its own gets plain
+"Figure N" captions. A mean is printed in the unit of its question (`format_mean`).
+"""
 
 from __future__ import annotations
 
@@ -13,15 +18,36 @@ INTERVALS = {
     "paper": "the paper's interval (mean of the bootstrap replicates ± 1.96·sd/√S: the Monte "
     "Carlo error of that mean, not a confidence interval of the share)",
 }
+# `figures.interval: paper` on a study that reproduces no paper: the same interval, by what it is.
+MONTE_CARLO_INTERVAL = (
+    "the interval of the bootstrap mean (mean of the replicates ± 1.96·sd/√S: the Monte Carlo "
+    "error of that mean, not a confidence interval of the share)"
+)
 SYNTHETIC_NOTE = (
     " **Data: the synthetic default export** (calibrated to the paper's counts), not the "
     "study's responses."
 )
 
 
+def format_mean(value: float, unit: str) -> str:
+    """A mean in its unit: 45.41% for percentages and ratios, 15.8 for counts (a tenth is
+    precise enough for a mean number of people or projects; more decimals would pretend)."""
+    return f"{value:.2f}%" if unit == "%" else f"{value:.1f}"
+
+
 def _rst(text: str) -> str:
     # Captions are reStructuredText: escape the characters that would start markup.
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|")
+
+
+def _head(number: int, label: str | None, *, paper: bool) -> str:
+    """The bold start of a caption: "Figure 4 (the paper's Fig. 4, RQ1.1)." for a figure that
+    reproduces the paper's, else "Figure 4 (label)."."""
+    label = _rst(label) if label else ""
+    if paper:
+        inner = f"the paper's Fig. {number}" + (f", {label}" if label else "")
+        return f"**Figure {number} ({inner}).**"
+    return f"**Figure {number}" + (f" ({label})" if label else "") + ".**"
 
 
 def estimate_caption(
@@ -31,29 +57,39 @@ def estimate_caption(
     number: int,
     interval: str,
     synthetic: bool,
+    paper: bool,
+    mean_unit: str = "%",
 ) -> str:
-    """Caption of an estimates bar figure (paper Figs. 4, 5, 7, 8, 10)."""
+    """Caption of an estimates bar figure (paper Figs. 4, 5, 7, 8, 10, or a study's own)."""
     n = int(estimates["n"].iloc[0])
     resamples = int(estimates["resamples"].iloc[0])
     what = spec.get("question") or spec.get("column")
+    drawn = INTERVALS[interval] if paper or interval != "paper" else MONTE_CARLO_INTERVAL
     text = (
-        f"**Figure {number} (the paper's Fig. {number}, {spec['paper_label']}).** "
+        f"{_head(number, spec['paper_label'], paper=paper)} "
         f"{_rst(spec.get('title', ''))}. Share of the N = {n} respondents with a valid answer "
-        f"({_rst(str(what))}) per answer; error bars: {INTERVALS[interval]}, S = {resamples} "
-        "resamples. The paper's own bracketed intervals are checked in the reproduction check."
+        f"({_rst(str(what))}) per answer; error bars: {drawn}, S = {resamples} resamples."
     )
+    if paper:
+        text += " The paper's own bracketed intervals are checked in the reproduction check."
     mean = estimates[(estimates["label"] == "Mean") & (estimates["ci_method"] == "paper")]
     if not mean.empty:
-        text += f" Mean of the answers: {float(mean['estimate'].iloc[0]):.2f}%."
+        value = format_mean(float(mean["estimate"].iloc[0]), mean_unit)
+        text += f" Mean of the answers: {value}."
     return text + (SYNTHETIC_NOTE if synthetic else "") + "\n"
 
 
 def fishbone_caption(
-    spec: Mapping[str, Any], summary: Mapping[str, int], *, number: int, synthetic: bool
+    spec: Mapping[str, Any],
+    summary: Mapping[str, int],
+    *,
+    number: int,
+    synthetic: bool,
+    paper: bool,
 ) -> str:
-    """Caption of a fishbone diagram (paper Figs. 6, 9)."""
+    """Caption of a fishbone diagram (paper Figs. 6, 9, or a study's own)."""
     text = (
-        f"**Figure {number} (the paper's Fig. {number}, {spec['paper_label']}).** "
+        f"{_head(number, spec['paper_label'], paper=paper)} "
         f"{_rst(spec['title'])}: open codes (ribs, with the number of coded statements) "
         f"grouped into axial categories (bones), from the coding sheet of the open answers on "
         f"the {spec['phase']} phase: {summary['respondents']} respondents, "
@@ -62,8 +98,10 @@ def fishbone_caption(
     return text + (SYNTHETIC_NOTE if synthetic else "") + "\n"
 
 
-def panel_caption(spec: Mapping[str, Any], n: int, *, number: int, synthetic: bool) -> str:
-    """Caption of a figure drawn from the responses (paper Figs. 1-3)."""
+def panel_caption(
+    spec: Mapping[str, Any], n: int, *, number: int, synthetic: bool, paper: bool
+) -> str:
+    """Caption of a figure drawn from the responses (paper Figs. 1-3, or a study's own)."""
     if spec["kind"] == "demographics":
         what = (
             f"the ten most frequent countries, the roles and the ML experience bands of the "
@@ -75,7 +113,6 @@ def panel_caption(spec: Mapping[str, Any], n: int, *, number: int, synthetic: bo
             "responses (each bar gives the N that answered that item)"
         )
     text = (
-        f"**Figure {number} (the paper's Fig. {number}).** {_rst(spec['title'])}: {what}. "
-        "Counts, no inference."
+        f"{_head(number, None, paper=paper)} {_rst(spec['title'])}: {what}. Counts, no inference."
     )
     return text + (SYNTHETIC_NOTE if synthetic else "") + "\n"

@@ -30,6 +30,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from surveyflow import style
+from surveyflow.captions import format_mean
 
 __all__ = [
     "all_text",
@@ -246,12 +247,14 @@ def estimate_bars(
     paper_label: str,
     figure_number: int,
     horizontal: bool = True,
+    mean_unit: str = "%",
 ) -> Figure:
     """Bars of the estimated shares (0-100 %) with the ``interval`` CI as error bars.
 
     ``estimates`` is the long table of one analysis (one row per label and ci_method); bars
     follow the order of its rows (the paper's order). A "Mean" row (RQ5) is not a share of
-    respondents, so it is reported in the note rather than drawn on the respondents axis.
+    respondents, so it is reported in the note rather than drawn on the respondents axis, in
+    its question's unit (``mean_unit``: "%", or "" for a count).
     """
     missing = [c for c in ESTIMATE_COLUMNS if c not in estimates.columns]
     if missing:
@@ -279,7 +282,7 @@ def estimate_bars(
         # which the note then names.
         own = not mean_rows.empty
         mean = mean_rows.iloc[0] if own else estimates[is_mean].iloc[-1]
-        text = f"Mean of the answers: {float(mean[value_column]):.2f}%"
+        text = f"Mean of the answers: {format_mean(float(mean[value_column]), mean_unit)}"
         if pd.notna(mean["ci_low"]) and pd.notna(mean["ci_high"]):
             text += f" [{_format_ci(mean['ci_low'])}, {_format_ci(mean['ci_high'])}]"
             if not own:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import email.utils
-import hashlib
 import json
 import logging
 import os
@@ -35,29 +34,16 @@ from urllib.parse import quote
 
 import requests
 
+# The bundle's format, shared with the archive rule (which imports no HTTP code).
+from surveyflow.deposit_texts import MANIFEST_COLUMNS, MAX_FILES, SYNTHETIC_MARK, file_digests
 from surveyflow.errors import InputError
 
 HOSTS = {"sandbox": "https://sandbox.zenodo.org/api", "production": "https://zenodo.org/api"}
 WEB = {"sandbox": "https://sandbox.zenodo.org", "production": "https://zenodo.org"}
 TOKEN_ENV = {"sandbox": "ZENODO_SANDBOX_TOKEN", "production": "ZENODO_TOKEN"}
 DEFAULT_USER_AGENT = "surveyflow/0.1.0 (+https://zenodo.org/records/10092394)"
-MAX_FILES = 100  # files per record
-# The first words of a synthetic bundle's README, title and description.
-SYNTHETIC_MARK = "SYNTHETIC DATA"
-MANIFEST_COLUMNS = ["file", "size", "sha256", "md5"]
 
 log = logging.getLogger("surveyflow.zenodo")
-
-
-def file_digests(path: str | Path, chunk: int = 1 << 20) -> tuple[int, str, str]:
-    """(size, sha256, md5) of a file, read once."""
-    sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
-    with Path(path).open("rb") as handle:
-        while block := handle.read(chunk):
-            sha.update(block)
-            md5.update(block)
-            size += len(block)
-    return size, sha.hexdigest(), md5.hexdigest()
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:
@@ -472,9 +458,9 @@ class ZenodoClient:
             )
         return ZenodoError(
             f"Zenodo refused to {what}: {status}{said}.",
-            hint="fix what the message names (the deposit metadata comes from CITATION.cff and "
-            "config/archive.yaml; rebuild with `snakemake --cores all archive`), then run the "
-            "same command again: it resumes the same draft.",
+            hint="fix what the message names (the deposit metadata comes from the config's "
+            "study block and config/archive.yaml; rebuild with `snakemake --cores all archive`), "
+            "then run the same command again: it resumes the same draft.",
             status=status,
         )
 
