@@ -1,13 +1,14 @@
 rule ingest:
     """Read the raw export (either shape, any encoding/separator), keep completed interviews."""
     input:
-        unpack(lambda wildcards: export_inputs()),
-        questions=config["questions"],
+        unpack(export_files),
+        questions=QUESTIONS_FILE,
         questions_schema=QUESTIONS_SCHEMA,
-        library=lib("efs", "ingest"),
+        library=lib("efs", "codebook", "labels", "ingest"),
     output:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
+        codebook="results/ingest/codebook.json",
         manifest=report(
             "results/ingest/manifest.json",
             caption="../report/manifest.rst",
@@ -31,3 +32,21 @@ rule ingest:
         synthetic=config["synthetic"],
     script:
         "../scripts/ingest.py"
+
+
+rule questions_map:
+    """The questions map given inline in config, as a file the jobs read (rule ingest's input)."""
+    output:
+        questions=INLINE_QUESTIONS,
+    log:
+        "results/logs/questions_map.log",
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(200, 0),
+        runtime=runtime_min(2, 0),
+    params:
+        questions=config["questions"],
+    script:
+        "../scripts/questions_map.py"

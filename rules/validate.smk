@@ -3,7 +3,7 @@ rule validate_ingested:
     input:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         library=lib("schemas", "validation"),
     output:
         report="results/validation/ingest_report.json",

@@ -1,8 +1,10 @@
-"""Rule ingest: raw export -> results/ingest/{responses.csv, levels.json, manifest.json}."""
+"""Rule ingest: raw export -> results/ingest/{responses.csv, levels.json, codebook.json,
+manifest.json}."""
 
 import logging
 
 from surveyflow import entry
+from surveyflow.codebook import codebook_to_json
 from surveyflow.config import load_questions
 from surveyflow.efs import read_codebook, read_export
 from surveyflow.ingest import build_responses, resolve_levels
@@ -30,9 +32,26 @@ def main(smk) -> None:
     )
     codebook_path = smk.input.get("codebook")
     codebook = read_codebook(codebook_path) if codebook_path else None
+    if codebook is not None:
+        for line, text in codebook.warnings:
+            log.warning("codebook %s, line %d: %s", codebook.path, line, text)
+        log.info(
+            "read codebook %s: %d variables on %d pages, %d lines skipped",
+            codebook.path,
+            len(codebook.variables),
+            len(codebook.pages),
+            codebook.skipped,
+        )
+    # Always written, so the rule's output exists without a codebook too.
+    write_json({"codebook": codebook_to_json(codebook) if codebook else None}, smk.output.codebook)
     levels = resolve_levels(questions, codebook, smk.params.missing_codes)
     result = build_responses(
-        export, codebook, questions, completed=smk.params.completed, known=smk.params.known
+        export,
+        codebook,
+        questions,
+        completed=smk.params.completed,
+        known=smk.params.known,
+        status_labels=settings.get("status_labels"),
     )
     write_csv(result.responses, smk.output.responses)
     write_json(
@@ -64,6 +83,8 @@ def main(smk) -> None:
                 str(k): v for k, v in sorted(result.dropped_by_dispcode.items())
             },
             "completed_dispcodes": list(smk.params.completed),
+            "codebook_lines": dict(codebook.line_counts) if codebook else None,
+            "codebook_skipped": codebook.skipped if codebook else None,
         },
         smk.output.manifest,
     )

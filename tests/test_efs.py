@@ -24,12 +24,12 @@ from exportgen import (
 from surveyflow.efs import (
     Codebook,
     RawExport,
-    labels_to_codes,
     read_codebook,
     read_export,
     sniff_encoding,
 )
 from surveyflow.errors import InputError
+from surveyflow.labels import labels_to_codes
 
 N_COLUMNS = 221
 

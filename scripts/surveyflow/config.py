@@ -82,6 +82,11 @@ class Question:
     other_text: str | None = None
     other_option: str | None = None
     levels: dict[int, str] | None = None
+    # Codes that mean "no answer" for this question only (e.g. a Likert item's 0, "please
+    # make a selection"), beside the global missing_codes; as text, the way cells hold them.
+    missing: tuple[str, ...] = ()
+    # A count's own plausibility limit, overriding cleaning.max_count (None: the global one).
+    max_count: int | None = None
 
     @property
     def column(self) -> str:
@@ -139,12 +144,10 @@ def _question_from(qid: str, spec: Mapping[str, Any], source: str) -> Question:
             raise fail(f"a {qtype} question needs exactly one of `variable:` or `items:`.")
     elif not spec.get("variable"):
         raise fail(f"a {qtype} question needs `variable:`.")
-    levels = spec.get("levels")
-    if levels is not None:
-        try:
-            levels = {int(code): str(label) for code, label in levels.items()}
-        except ValueError as exc:
-            raise fail("`levels:` keys must be integer codes.") from exc
+    if spec.get("max_count") is not None and qtype != "count":
+        raise fail("`max_count:` is the plausibility limit of a count question only.")
+    levels = _levels(spec.get("levels"), fail)
+    missing = tuple(str(code).strip() for code in spec.get("missing") or ())
     return Question(
         id=qid,
         type=qtype,
@@ -155,12 +158,43 @@ def _question_from(qid: str, spec: Mapping[str, Any], source: str) -> Question:
         other_text=spec.get("other_text"),
         other_option=spec.get("other_option"),
         levels=levels,
+        missing=missing,
+        max_count=spec.get("max_count"),
     )
 
 
-def load_questions(path: str | Path, schema_path: str | Path) -> dict[str, Question]:
-    """Read and validate questions.yaml; returns questions in file order."""
-    data = load_yaml(path)
+def _levels(levels: Any, fail) -> dict[int, str] | None:
+    """`levels:` as code -> label: a mapping as given, or a list of labels (code = position,
+    from 1, the way the survey tool numbers the answers of a list)."""
+    if levels is None:
+        return None
+    labels = list(levels) if isinstance(levels, list) else list(levels.values())
+    if any(isinstance(label, bool) for label in labels):
+        # YAML reads a bare Yes/No/on/off as true/false; the export holds the word.
+        raise fail('a label of `levels:` was read as true/false: quote it, e.g. "Yes".')
+    if isinstance(levels, list):
+        if len(set(map(str, levels))) != len(levels):
+            raise fail("`levels:` lists a label twice.")
+        return {position: str(label) for position, label in enumerate(levels, start=1)}
+    try:
+        return {int(code): str(label) for code, label in levels.items()}
+    except ValueError as exc:
+        raise fail("`levels:` keys must be integer codes (or give a list of labels).") from exc
+
+
+def load_questions(
+    path: str | Path | Mapping[str, Any], schema_path: str | Path
+) -> dict[str, Question]:
+    """Read and validate questions.yaml; returns questions in file order.
+
+    ``path`` may also be the map itself (the config key `questions:` given inline, as a
+    drafted config does): question id -> spec, reported as the config key in errors.
+    """
+    if isinstance(path, Mapping):
+        data: Any = {"questions": dict(path)}
+        path = "the config key 'questions' (inline questions map)"
+    else:
+        data = load_yaml(path)
     validate_against_schema(data, schema_path, source=str(path))
     questions = {
         qid: _question_from(qid, spec, str(path)) for qid, spec in data["questions"].items()

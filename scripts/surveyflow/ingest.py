@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from surveyflow.config import Question
-from surveyflow.efs import Codebook, RawExport, labels_to_codes
+from surveyflow.efs import Codebook, RawExport
 from surveyflow.errors import InputError
+from surveyflow.labels import column_labels, labels_to_codes
 
 ID_COLUMNS = ("respondent_id", "dispcode", "source_row")
 MULTIPLE_CHOICE_LEVELS = ((0, "not quoted"), (1, "quoted"))
@@ -29,9 +30,9 @@ def resolve_levels(
     questions: Mapping[str, Question], codebook: Codebook | None, missing_codes: Iterable[int]
 ) -> dict[str, list[tuple[int, str]]]:
     """Ordered (code, label) levels of every coded column, from questions.yaml or the codebook."""
-    missing = set(missing_codes)
     levels: dict[str, list[tuple[int, str]]] = {}
     for question in questions.values():
+        missing = {str(code) for code in missing_codes} | set(question.missing)
         if question.type == "multiple_choice":
             for column in question.coded_columns():
                 levels[column] = list(MULTIPLE_CHOICE_LEVELS)
@@ -39,20 +40,20 @@ def resolve_levels(
         if question.type not in ("single_choice", "likert"):
             continue
         for column, variable in question.columns().items():
-            if question.levels is not None:
-                levels[column] = sorted(question.levels.items())
-                continue
-            entry = codebook.variables.get(variable) if codebook else None
-            known = entry.values.items() if entry else []
-            values = [(code, label) for code, label in known if code not in missing]
+            known = sorted(question.levels.items()) if question.levels is not None else []
+            if question.levels is None and codebook is not None:
+                entry = codebook.variables.get(variable)
+                known = entry.values.items() if entry else []
+            values = [(code, label) for code, label in known if str(code) not in missing]
             if not values:
                 where = codebook.path if codebook else "no codebook configured"
                 raise InputError(
                     f"question {question.id}: variable {variable!r} has no value labels "
                     f"in the codebook ({where}).",
                     path=codebook.path if codebook else None,
-                    hint=f"give export.codebook, or `levels:` (code: label) for {question.id} "
-                    "in questions.yaml.",
+                    hint=f"give export.codebook, or `levels:` for {question.id} in the questions "
+                    "map: a list of its answer labels in order (code = position from 1) or "
+                    "code: label pairs; `snakemake draft_config` writes them for you.",
                 )
             levels[column] = values
     return levels
@@ -72,7 +73,9 @@ def _missing_variables_error(missing: list[tuple[str, str]], export: RawExport) 
     )
 
 
-def _integer_column(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
+def _integer_column(
+    frame: pd.DataFrame, column: str, path: str, hint: str | None = None
+) -> pd.Series:
     values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
     bad = values.isna() | (values != values.round())
     if bad.any():
@@ -83,9 +86,24 @@ def _integer_column(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
             path=path,
             row=int(rows[0]),
             column=column,
-            hint="check that this is an unmodified export of the survey tool.",
+            hint=hint or "check that this is an unmodified export of the survey tool.",
         )
     return values.astype("int64")
+
+
+_STATUS_HINT = (
+    "a labels export spells the status as 'Completed (31)'; for a status label without its "
+    "code in parentheses, map it in your config under export.status_labels (label: code, "
+    "e.g. {{{value!r}: 31}}), or export the data with codes and give export.codebook."
+)
+
+
+def _status_column(frame: pd.DataFrame, path: str) -> pd.Series:
+    """The dispcode column as integers; an error names the config key that decodes a label."""
+    column = frame["dispcode"]
+    bad = column[~column.str.strip().str.fullmatch(r"[+-]?\d+")]
+    hint = _STATUS_HINT.format(value=bad.iloc[0].strip()) if len(bad) else None
+    return _integer_column(frame, "dispcode", path, hint)
 
 
 def build_responses(
@@ -95,11 +113,21 @@ def build_responses(
     *,
     completed: Iterable[int],
     known: Iterable[int],
+    status_labels: Mapping[str, int] | None = None,
 ) -> IngestResult:
-    """Keep completed interviews and map the export's variables to canonical columns (as text)."""
+    """Keep completed interviews and map the export's variables to canonical columns (as text).
+
+    A labels-shape export is decoded first (codebook, questions map, the tool's own labels);
+    it needs no codebook when the questions map gives the levels of its coded questions.
+    """
     frame = export.frame
-    if export.shape == "labels" and codebook is not None:
-        frame = labels_to_codes(export, codebook)
+    if export.shape == "labels":
+        frame = labels_to_codes(
+            export,
+            codebook,
+            labels=column_labels(questions, codebook),
+            status_labels=status_labels,
+        )
     for required in ("lfdn", "dispcode"):
         if required not in frame.columns:
             raise InputError(
@@ -116,7 +144,7 @@ def build_responses(
     if missing:
         raise _missing_variables_error(missing, export)
 
-    dispcode = _integer_column(frame, "dispcode", export.path)
+    dispcode = _status_column(frame, export.path)
     unknown = ~dispcode.isin(list(known))
     if unknown.any():
         rows = list(frame.index[unknown][:5])
@@ -127,7 +155,20 @@ def build_responses(
             column="dispcode",
             hint="add the code to known_dispcodes in the config if the survey tool uses it.",
         )
-    keep = dispcode.isin(list(completed))
+    completed = list(completed)
+    keep = dispcode.isin(completed)
+    if not keep.any():
+        found = ", ".join(
+            f"{code} ({n}x)" for code, n in dispcode.value_counts().sort_index().items()
+        )
+        raise InputError(
+            f"0 of {len(frame)} interviews completed; dispcodes found: {found}; "
+            f"completed_dispcodes is {completed}.",
+            path=export.path,
+            column="dispcode",
+            hint="set completed_dispcodes in your config to the codes that mark a completed "
+            "interview in this export, or point export.data at the final export.",
+        )
     dropped = dispcode[~keep].value_counts().sort_index()
     kept = frame[keep]
     ids = _integer_column(kept, "lfdn", export.path)

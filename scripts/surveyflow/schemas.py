@@ -50,6 +50,7 @@ def ingested_schema(
     for question in questions.values():
         for column in question.coded_columns():
             allowed = [str(code) for code, _ in levels[column]] + missing + [""]
+            allowed += list(question.missing)
             if question.type == "multiple_choice":
                 check = _in_set(allowed, "option_in_0_1", "multiple-choice item not 0/1/missing")
             else:
