@@ -19,6 +19,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/ingest.smk"
+include: "rules/draft.smk"
 include: "rules/validate.smk"
 include: "rules/clean.smk"
 include: "rules/analyses.smk"

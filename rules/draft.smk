@@ -1,0 +1,31 @@
+rule draft_config:
+    """A complete, commented config for the export in config (`export.data`, `export.codebook`):
+snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"""
+    input:
+        unpack(export_files),
+        library=lib(
+            "efs",
+            "codebook",
+            "labels",
+            "parsers",
+            "spreadsheet_dates",
+            "draft",
+            "draft_yaml",
+        ),
+    output:
+        config="results/draft/config.yaml",
+    log:
+        "results/logs/draft_config.log",
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(300, 12),
+        runtime=runtime_min(5, 0.05),
+    params:
+        export=config["export"],
+        missing_codes=config["missing_codes"],
+        known=config["known_dispcodes"],
+        defaults=default_sections(),
+    script:
+        "../scripts/draft_config.py"

@@ -1,0 +1,299 @@
+"""Infer a questions map from an export (and its codebook, if any): the draft of a config.
+
+What a survey researcher would write by hand, inferred the way they would read the export:
+
+* a codebook's question blocks (or, without one, columns sharing a question text in a labels
+  export) are questions; the tool's own metadata columns (lfdn, dispcode, browser ...) are not;
+* a block of items whose values are "quoted"/"not quoted" is a multiple-choice question, its
+  free-text variable the "other" field;
+* items that share one set of 2 to 7 value labels form a Likert matrix; any other coded
+  variable is a single-choice question, its levels in code order (a codebook) or as found;
+* a free-text variable whose answers are mostly numbers is a `count` (a `percentage` when its
+  text or answers speak of percent); any other free text is `text`;
+* e-mail, phone, browser, referrer and IP-like variables are personal: left out of the map,
+  so they go no further than ingest, and listed for the user to see.
+
+Question ids: the tool's question id when the codebook gives one, otherwise the variable name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from surveyflow.efs import Codebook, RawExport
+from surveyflow.labels import CHECKED_LABELS, norm_label
+from surveyflow.parsers import parse_count, parse_percentage
+
+# EFS's own columns (respondent, status, paradata): never questions.
+_METADATA = re.compile(
+    r"^(?:lfdn|external_lfdn|tester|dispcode|lastpage|quality|duration|browser|referer"
+    r"|device_type|participant_.*|quota.*|page_history|hflip|vflip|output_mode|javascript"
+    r"|flash|session_id|language|cleaned|ats|datetime|date_of_.*|rts\d+|status|token|ip.*)$",
+    re.IGNORECASE,
+)
+_PERSONAL = re.compile(
+    r"e-?mail|phone|telef|mobile|browser|user.?agent|referr?er|\bip\b|ip.?addr|"
+    r"first.?name|last.?name|surname|your name|ihr name",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_PERCENT = re.compile(r"%|percent|prozent|porcentaje|porcentagem|share of|anteil", re.IGNORECASE)
+_OTHER = re.compile(r"^\s*(?:other|others|andere|sonstige|otro|otra|outro|autre)", re.IGNORECASE)
+# A level meaning "nothing chosen yet" (a drop-down's default), not an answer.
+_NO_CHOICE = re.compile(
+    r"^[\s\-–—]*(?:please\s+(?:make\s+a\s+)?select|bitte\s+(?:aus)?w[äa]hlen|keine\s+angabe"
+    r"|por\s+favor|seleccione|selecione)",
+    re.IGNORECASE,
+)
+_INT = re.compile(r"^[+-]?\d+$")
+_DIGIT = re.compile(r"\d")
+MAX_LIKERT_LEVELS = 7  # what a diverging bar chart reads; longer lists are single choices
+MAX_LABELS_FOUND = 30  # distinct labels in a labels export beyond which a column is free text
+COUNT_SHARE = 0.6  # share of the answers that must read as numbers for a count question
+
+
+@dataclass
+class Variable:
+    """One export variable as the draft sees it."""
+
+    name: str
+    label: str
+    question_text: str
+    block: str  # the question block it belongs to (question id or first variable)
+    dtype: str = ""
+    values: dict[int, str] = field(default_factory=dict)  # value labels, from the codebook
+    found: list[str] = field(default_factory=list)  # distinct answers, in order found
+    answers: list[str] = field(default_factory=list)  # non-missing answers
+
+
+@dataclass
+class DraftQuestion:
+    """One entry of the drafted questions map, with what the user reads beside it."""
+
+    id: str
+    spec: dict[str, Any]
+    text: str
+    notes: list[str] = field(default_factory=list)
+    item_labels: dict[str, str] = field(default_factory=dict)  # option/item key -> label
+    levels: list[str] = field(default_factory=list)  # level labels in code order (coded ones)
+    observed: list[str] = field(default_factory=list)  # the levels the export holds, same order
+
+
+@dataclass
+class Draft:
+    questions: list[DraftQuestion]
+    personal: list[tuple[str, str]]  # (variable, why)
+    metadata: list[str]  # the tool's own columns, left out
+
+
+def _answers(column: Iterable[str], missing: frozenset[str]) -> list[str]:
+    return [v for v in (str(c).strip() for c in column) if v and v not in missing]
+
+
+def export_variables(
+    export: RawExport, codebook: Codebook | None, missing_codes: Iterable[int]
+) -> tuple[list[Variable], list[str]]:
+    """The export's question variables in questionnaire order, and its metadata columns."""
+    missing = frozenset(str(c) for c in missing_codes)
+    frame = export.frame
+    out: list[Variable] = []
+    metadata: list[str] = []
+    known = codebook.variables if codebook else {}
+    previous_text, block = None, ""
+    for name in frame.columns:
+        entry = known.get(name)
+        in_block = entry is not None and entry.question_id is not None
+        text = export.question_texts.get(name, "") if not entry else entry.question_text
+        if not in_block and (_METADATA.match(name) or (export.shape == "labels" and not text)):
+            metadata.append(name)
+            continue
+        if in_block:
+            block = entry.question_id
+        elif text != previous_text or not text:
+            block = name
+        previous_text = text
+        answers = _answers(frame[name], missing)
+        out.append(
+            Variable(
+                name=name,
+                label=entry.label if entry else export.item_labels.get(name, ""),
+                question_text=" ".join(text.replace("\xa0", " ").split()),
+                block=block,
+                dtype=entry.dtype if entry else "",
+                values=dict(entry.values) if entry else {},
+                found=list(dict.fromkeys(answers)),
+                answers=answers,
+            )
+        )
+    if codebook is not None:
+        # Questionnaire order is the codebook's; the export may order its columns otherwise.
+        order = {name: i for i, name in enumerate(codebook.variables)}
+        out.sort(key=lambda v: order.get(v.name, len(order)))
+    return out, metadata
+
+
+def _kind(var: Variable) -> str:
+    """checked | coded | count | percentage | text | personal."""
+    if _PERSONAL.search(f"{var.name} {var.label} {var.dtype}") or (
+        var.answers and sum(bool(_EMAIL.search(a)) for a in var.answers) * 2 >= len(var.answers)
+    ):
+        return "personal"
+    labels = {norm_label(v) for v in var.values.values()} or {norm_label(v) for v in var.found}
+    if labels and labels <= set(CHECKED_LABELS) | {"0", "1"} and labels - {"0", "1"}:
+        return "checked"
+    if var.values:
+        return "coded"
+    text_found = [v for v in var.found if not _INT.match(v)]
+    # An answer counts as a number only if it has digits ("no" parses as 0, but a column of
+    # "no"s is free text).
+    percent = bool(_PERCENT.search(f"{var.question_text} {var.label}")) or any(
+        "%" in a for a in var.answers
+    )
+    parse = parse_percentage if percent else parse_count
+    numeric = [a for a in var.answers if _DIGIT.search(a) and parse(a).value is not None]
+    if var.answers and len(numeric) >= COUNT_SHARE * len(var.answers):
+        return "percentage" if percent else "count"
+    if (
+        text_found
+        and len(text_found) <= MAX_LABELS_FOUND
+        and len(var.answers) >= 2 * len(text_found)
+    ):
+        return "coded"  # a labels export: few labels, each given by several respondents
+    return "text"
+
+
+def _levels(var: Variable) -> tuple[dict[int, str] | list[str], list[str], list[str]]:
+    """(levels, per-question missing codes, notes) of a coded variable."""
+    notes: list[str] = []
+    if var.values:
+        # A drop-down's "- Please select a country -" has a code of its own, 0 or the last.
+        no_choice = [c for c, lab in var.values.items() if _NO_CHOICE.match(lab)]
+        levels = {c: lab for c, lab in var.values.items() if c not in no_choice and c >= 0}
+        labelled = {str(c) for c in var.values}
+        # Codes in the data without a label (a drop-down's 0): "no answer", or validation stops.
+        stray = [a for a in var.found if _INT.match(a) and a not in labelled]
+        missing = [str(c) for c in no_choice] + stray
+        if stray:
+            notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")
+        return levels, missing, notes
+    found = [v for v in var.found if not _INT.match(v)]
+    stray = [v for v in var.found if _INT.match(v)]
+    notes.append("levels as found in the export: put them in their scale order")
+    if stray:
+        notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")
+    return sorted(found, key=str.casefold), stray, notes
+
+
+def _as_label(answer: str, var: Variable) -> str:
+    """A cell as its level label: a code's label (codes export), else the cell (labels)."""
+    if _INT.match(answer) and int(answer) in var.values:
+        return var.values[int(answer)]
+    return answer
+
+
+def _level_labels(levels: dict[int, str] | list[str]) -> tuple[str, ...]:
+    return tuple(levels.values()) if isinstance(levels, dict) else tuple(levels)
+
+
+def _question_id(block: str, suffix: str | None = None) -> str:
+    base = block if re.match(r"^[A-Za-z][A-Za-z0-9_]*$", block) else f"q_{block}"
+    return f"{base}_{suffix}" if suffix else base
+
+
+def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQuestion]:
+    """The questions of one block: the first closed one takes the block's id, the others
+    (an "other" text field, further variables) the id with a suffix."""
+    kinds = {v.name: _kind(v) for v in variables}
+    checked = [v for v in variables if kinds[v.name] == "checked"]
+    coded = [v for v in variables if kinds[v.name] == "coded"]
+    free = [v for v in variables if kinds[v.name] in ("count", "percentage", "text")]
+    text = variables[0].question_text
+    parts: list[DraftQuestion] = []
+
+    def next_id(suffix: str) -> str:
+        return _question_id(block, suffix if parts else None)
+
+    if checked:
+        spec: dict[str, Any] = {"type": "multiple_choice", "options": {}}
+        for var in checked:
+            spec["options"][var.name] = var.name
+        other = [v for v in free if kinds[v.name] == "text"]
+        if len(other) == 1:
+            spec["other_text"] = other[0].name
+            free = [v for v in free if v is not other[0]]
+            tagged = [v.name for v in checked if _OTHER.match(v.label)]
+            if tagged:
+                spec["other_option"] = tagged[-1]
+        labels = {v.name: v.label or v.name for v in checked}
+        parts.append(DraftQuestion(next_id(""), spec, text, [], labels))
+    groups: dict[tuple[str, ...], list[tuple[Variable, Any, list[str], list[str]]]] = {}
+    for var in coded:
+        levels, missing, notes = _levels(var)
+        groups.setdefault(_level_labels(levels), []).append((var, levels, missing, notes))
+    for labels_key, members in groups.items():
+        matrix = len(members) > 1 and 2 <= len(labels_key) <= MAX_LIKERT_LEVELS
+        batches = [members] if matrix else [[m] for m in members]
+        for batch in batches:
+            first, levels = batch[0][0], batch[0][1]
+            spec = {"type": "likert", "items": {v.name: v.name for v, *_ in batch}}
+            if not matrix:
+                spec = {"type": "single_choice", "variable": first.name}
+            # A codebook gives the levels (and decodes labels); without one they are written.
+            if not first.values:
+                spec["levels"] = levels
+            missing = sorted({m for _, _, miss, _ in batch for m in miss})
+            if missing:
+                spec["missing"] = missing
+            notes = sorted({n for *_, ns in batch for n in ns})
+            labels = {v.name: v.label or v.name for v, *_ in batch}
+            question = DraftQuestion(next_id(first.name), spec, text, notes, labels)
+            question.levels = list(_level_labels(levels))
+            found = {_as_label(a, first) for v, *_ in batch for a in v.found}
+            question.observed = [lab for lab in question.levels if lab in found]
+            parts.append(question)
+    for var in free:
+        spec = {"type": kinds[var.name], "variable": var.name}
+        suffix = "other" if _OTHER.match(var.label) and parts else var.name
+        label = f"{text} [{var.label}]" if var.label else text
+        parts.append(DraftQuestion(next_id(suffix), spec, label, [], {}))
+    return parts
+
+
+def draft_questions(
+    export: RawExport, codebook: Codebook | None, missing_codes: Iterable[int]
+) -> Draft:
+    """The drafted questions map of an export, in questionnaire order."""
+    variables, metadata = export_variables(export, codebook, missing_codes)
+    personal = [(v.name, v.label or v.question_text) for v in variables if _kind(v) == "personal"]
+    kept = [v for v in variables if _kind(v) != "personal"]
+    blocks: dict[str, list[Variable]] = {}
+    for var in kept:
+        blocks.setdefault(var.block, []).append(var)
+    questions: list[DraftQuestion] = []
+    seen: set[str] = set()
+    for block, members in blocks.items():
+        for question in _block_questions(block, members):
+            while question.id in seen:  # two blocks with one name: keep both
+                question.id += "_2"
+            seen.add(question.id)
+            questions.append(question)
+    return Draft(questions=questions, personal=personal, metadata=metadata)
+
+
+def count_bins(answers: Sequence[str]) -> list[float]:
+    """Bin edges for a count question: 0, then round quartile-like edges up to its largest
+    answer, so that every parsed answer falls inside (a share_per_bin needs that)."""
+    values = sorted(v for a in answers if (v := parse_count(a).value) is not None)
+    top = values[-1] if values else 10.0
+    edges = [0.0]
+    for step in (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000, 100000):
+        if step > edges[-1] and step < top:
+            edges.append(float(step))
+    edges.append(float(top) if top > edges[-1] else edges[-1] + 1)
+    # At most six bins: keep the outer edges and every other inner one.
+    while len(edges) > 7:
+        edges = [edges[0], *edges[1:-1][1::2], edges[-1]]
+    return edges
