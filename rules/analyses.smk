@@ -6,7 +6,7 @@ rule bootstrap:
     input:
         responses="results/clean/responses.csv",
         validated="results/validation/clean_report.json",
-        questions=config["questions"],
+        questions=QUESTIONS_FILE,
         library=lib("analyses", "bootstrap", "schemas"),
     output:
         estimates=report(

@@ -8,6 +8,7 @@ LIBRARY = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(LIBRARY))
 
 from surveyflow.analyses import check_analyses
+from surveyflow.configcheck import check_references
 from surveyflow.config import (
     check_ratio_config,
     load_questions,
@@ -16,6 +17,16 @@ from surveyflow.config import (
 )
 from surveyflow.errors import InputError
 from surveyflow.fonts import FACES
+from surveyflow.study import (
+    check_study,
+    country_question,
+    figure_id,
+    figure_numbers,
+    mean_unit,
+    paper_number,
+    sort_figures,
+    study_settings,
+)
 
 validate_against_schema(
     config,
@@ -27,6 +38,19 @@ validate_against_schema(
     Path(workflow.basedir) / "config/schemas/archive.schema.yaml",
     source="the archive config (config/archive.yaml and any --configfile/--config)",
 )
+# The study block, which the deposit, the report's home page and the captions are written from:
+# the old plain-string form is its title; a title of one's own still carrying the reproduction's
+# description, authors or DOI (merged in from config/config.yaml) stops here.
+config["study"] = study_settings(config["study"])
+check_study(
+    config["study"],
+    load_yaml(Path(workflow.basedir) / "config/config.yaml").get("study"),
+    source="the workflow config (study)",
+)
+# `--config 'export={data: x.csv, codebook: null}'` reaches us as the string "null": Snakemake
+# reads --config mappings with YAML's BaseLoader, where every scalar is a string.
+if str(config["export"].get("codebook")).strip().lower() in ("null", "none", "~", ""):
+    config["export"]["codebook"] = None
 # A study's analyses, qualitative analyses and figure panels come from config/analyses.yaml;
 # another survey switches any of them off by setting it to null in its own --configfile
 # (Snakemake merges config files key by key, so a null is the way to remove one).
@@ -42,35 +66,39 @@ if config.get("figures", {}).get("panels"):
         key: value for key, value in config["figures"]["panels"].items() if value
     }
 
+
+def config_sources():
+    """The config files a run merged, as the user named them (for error messages)."""
+    given = [str(path) for path in workflow.overwrite_configfiles or []]
+    return ", ".join(
+        ["config/config.yaml, config/analyses.yaml, config/archive.yaml", *given]
+    )
+
+
 QUESTIONS_SCHEMA = os.path.relpath(
     Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
 )
 QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
+# The questions map every job reads: the file named in config, or, when the config gives the
+# map inline, its copy written by rule questions_map (rewritten, and so rerunning what
+# depends on it, only when the map changes).
+INLINE_QUESTIONS = "results/ingest/questions.yaml"
+QUESTIONS_FILE = (
+    config["questions"] if isinstance(config["questions"], str) else INLINE_QUESTIONS
+)
 check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
-if config.get("qualitative") and not config.get("coding"):
-    raise InputError(
-        "qualitative analyses are configured but `coding` (the coding sheet) is not.",
-        path="config",
-        hint="set `coding:` to the coding sheet, or switch the qualitative analyses off "
-        "(qualitative: {rq2: null, rq4: null}).",
-    )
-for _name, _sub in config.get("subgroups", {}).items():
-    if _sub["analysis"] not in config["analyses"]:
-        raise InputError(
-            f"subgroups {_name!r}, key 'analysis': unknown analysis {_sub['analysis']!r}.",
-            path="config/analyses.yaml",
-            hint=f"use one of: {', '.join(config['analyses'])}.",
-        )
-    if _sub["by"] not in QUESTIONS:
-        raise InputError(
-            f"subgroups {_name!r}, key 'by': unknown question {_sub['by']!r}.",
-            path="config/analyses.yaml",
-            hint="group by a single-choice question of questions.yaml.",
-        )
+check_references(config, QUESTIONS, source=config_sources())
 check_analyses(
     config["analyses"],
     QUESTIONS,
     [ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
+    source=config_sources(),
+)
+COUNTRY_QUESTION = country_question(
+    config["study"],
+    (config.get("figures") or {}).get("panels") or {},
+    QUESTIONS,
+    source="the workflow config (study)",
 )
 
 
@@ -101,6 +129,34 @@ def export_inputs():
     return inputs
 
 
+# Keys that only steer the deposit (where to, whether to publish): not results, so they stay
+# out of the provenance record and the bundle, and pointing the upload elsewhere or flipping
+# zenodo.publish rebuilds nothing.
+DEPOSIT_KEYS = ("zenodo", "zenodo_api")
+
+
+def results_config():
+    """The effective config of the results: everything but the deposit settings."""
+    return {key: value for key, value in config.items() if key not in DEPOSIT_KEYS}
+
+
+def export_files(wildcards):
+    """Input function of the rules that read the export (named, for the lint)."""
+    return export_inputs()
+
+
+def default_sections():
+    """Names of the shipped config's analyses, panels, qualitative analyses and subgroups: the
+    paper's, which a drafted config for another survey switches off."""
+    shipped = load_yaml(Path(workflow.basedir) / "config/analyses.yaml")
+    return {
+        "analyses": sorted(shipped.get("analyses") or {}),
+        "panels": sorted((shipped.get("figures") or {}).get("panels") or {}),
+        "qualitative": sorted(shipped.get("qualitative") or {}),
+        "subgroups": sorted(shipped.get("subgroups") or {}),
+    }
+
+
 def archive_inputs():
     """Results that go into the archive bundle, by role (grows with the workflow)."""
     return {
@@ -108,7 +164,7 @@ def archive_inputs():
             "config/config.yaml",
             "config/analyses.yaml",
             "config/archive.yaml",
-            config["questions"],
+            QUESTIONS_FILE,
             "results/provenance/config.yaml",
         ],
         "responses": "results/clean/responses.csv",
@@ -211,20 +267,49 @@ def all_targets():
 
 
 def figure_specs():
-    """Every figure of the study: id -> what it draws (an analysis' table or a panel)."""
+    """Every figure of the study: id -> what it draws (an analysis' table or a panel).
+
+    An analysis without `figure:` gets fig_<name> (`figure: null`: none). The paper's numbered
+    figures come first, by number, then the others by name.
+    """
     specs = {}
-    for name, spec in config["analyses"].items():
-        if spec.get("figure"):
-            specs[spec["figure"]] = {"kind": "estimates", "analysis": name}
-    for name, spec in config.get("qualitative", {}).items():
-        if spec.get("figure"):
-            specs[spec["figure"]] = {"kind": "fishbone", "analysis": name}
-    for fig, spec in config.get("figures", {}).get("panels", {}).items():
-        specs[fig] = dict(spec)
-    return dict(sorted(specs.items(), key=lambda item: int(item[0][3:])))
+    sections = (
+        ("estimates", config["analyses"]),
+        ("fishbone", config.get("qualitative", {})),
+        ("panel", (config.get("figures") or {}).get("panels") or {}),
+    )
+    for kind, section in sections:
+        for name, spec in section.items():
+            fig = name if kind == "panel" else figure_id(name, spec)
+            if fig is None:
+                continue
+            if fig in specs:
+                raise InputError(
+                    f"two analyses or panels draw figure {fig!r}.",
+                    path="config/analyses.yaml",
+                    hint="give each its own `figure:` id (or `figure: null` for none).",
+                )
+            specs[fig] = (
+                dict(spec) if kind == "panel" else {"kind": kind, "analysis": name}
+            )
+    return {fig: specs[fig] for fig in sort_figures(specs)}
 
 
 FIGURES = figure_specs()
+# The number each caption gives its figure: figN is Figure N, the named ones follow.
+FIGURE_NUMBERS = figure_numbers(FIGURES)
+
+
+def reproduces_paper_figure(fig):
+    """Whether a caption may say "the paper's Fig. N": a paper-numbered figure, in a run
+    that checks the paper's published numbers (`paper_reference`; null for a study of its own).
+    """
+    return bool(config.get("paper_reference")) and paper_number(fig) is not None
+
+
+def analysis_mean_unit(fig):
+    """Unit of the mean an estimates figure prints: "%" (percentage, ratio) or "" (count)."""
+    return mean_unit(config["analyses"][FIGURES[fig]["analysis"]], QUESTIONS)
 
 
 def figure_files(fig):

@@ -15,6 +15,6 @@ rule provenance:
         mem_mb=mem_mb(200, 0),
         runtime=runtime_min(2, 0),
     params:
-        config=config,
+        config=results_config(),
     script:
         "../scripts/provenance.py"

@@ -34,18 +34,25 @@ class Design:
     mean_values: np.ndarray | None = None  # (n, 1) numeric column when a mean is asked for
 
 
-def _fail(analysis: str, key: str, message: str, hint: str) -> InputError:
-    return InputError(
-        f"analysis {analysis!r}, key {key!r}: {message}", path="config/analyses.yaml", hint=hint
-    )
+def _fail_in(
+    analysis: str, key: str, message: str, hint: str, source: str = "config/analyses.yaml"
+) -> InputError:
+    return InputError(f"analysis {analysis!r}, key {key!r}: {message}", path=source, hint=hint)
 
 
 def check_analyses(
     analyses: Mapping[str, Mapping[str, Any]],
     questions: Mapping[str, Question],
     ratio_names: Sequence[str] = (),
+    *,
+    source: str = "config/analyses.yaml",
 ) -> None:
-    """Parse-time checks the JSON schema cannot express; errors name the analysis and key."""
+    """Parse-time checks the JSON schema cannot express; errors name the analysis and key
+    (and ``source``, the config files the user gave)."""
+
+    def _fail(analysis: str, key: str, message: str, hint: str) -> InputError:
+        return _fail_in(analysis, key, message, hint, source)
+
     for name, spec in analyses.items():
         statistic = spec["statistic"]
         qid = spec.get("question")
@@ -160,7 +167,7 @@ def design(
         values = np.column_stack([(answers == level).to_numpy() for level in levels]).astype(float)
         outside = ~answers.isin(levels)
         if outside.any():
-            raise _fail(
+            raise _fail_in(
                 name,
                 "labels",
                 f"levels {sorted(set(answers[outside]))} of {spec['question']} are not listed",
@@ -177,7 +184,7 @@ def design(
         index[numbers == edges[-1]] = len(edges) - 2
         inside = (index >= 0) & (index < len(edges) - 1)
         if not inside.all():
-            raise _fail(
+            raise _fail_in(
                 name,
                 "bins",
                 f"{int((~inside).sum())} value(s) outside [{edges[0]:g}, {edges[-1]:g}]",
@@ -188,7 +195,7 @@ def design(
         mean_values = numbers[:, None] if spec.get("mean") else None
     if len(values) == 0:
         source = spec.get("question") or spec.get("column")
-        raise _fail(
+        raise _fail_in(
             name,
             "question",
             f"{source} has no valid answers in the clean responses",
