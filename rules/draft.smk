@@ -16,6 +16,8 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
         config="results/draft/config.yaml",
     log:
         "results/logs/draft_config.log",
+    benchmark:
+        "results/benchmarks/draft_config.tsv"
     conda:
         "../environment.yml"
     threads: 1

@@ -40,6 +40,8 @@ rule questions_map:
         questions=INLINE_QUESTIONS,
     log:
         "results/logs/questions_map.log",
+    benchmark:
+        "results/benchmarks/questions_map.tsv"
     conda:
         "../environment.yml"
     threads: 1

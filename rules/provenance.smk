@@ -8,6 +8,8 @@ rule provenance:
         ),
     log:
         "results/logs/provenance.log",
+    benchmark:
+        "results/benchmarks/provenance.tsv"
     conda:
         "../environment.yml"
     threads: 1

@@ -12,6 +12,8 @@ checkpoint subgroup_plan:
         plan="results/subgroups/{sub}/groups.json",
     log:
         "results/logs/subgroup_plan_{sub}.log",
+    benchmark:
+        "results/benchmarks/subgroup_plan_{sub}.tsv"
     wildcard_constraints:
         sub="|".join(SUBGROUPS) or "(?!x)x",
     conda:
@@ -88,6 +90,8 @@ rule subgroup_summary:
         ),
     log:
         "results/logs/subgroup_summary_{sub}.log",
+    benchmark:
+        "results/benchmarks/subgroup_summary_{sub}.tsv"
     wildcard_constraints:
         sub="|".join(SUBGROUPS) or "(?!x)x",
     conda:

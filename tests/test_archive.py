@@ -335,21 +335,13 @@ def test_synthetic_bundles_say_so_in_their_first_line():
 
 
 def test_the_projects_citation_cff_maps_to_deposit_metadata():
+    """Zenodo's mapping of the project's own CITATION.cff (whose validity against the format's
+    schema tests/test_citation.py checks): licence id lower-cased, every author a creator."""
     citation = load_yaml(ROOT / "CITATION.cff")
-    assert citation["cff-version"] == "1.2.0" and citation["version"] == "0.1.0"
     meta = zenodo_metadata(citation, synthetic=False)
-    assert meta["license"] == "mit" and meta["creators"] and meta["keywords"]
-    paper = citation["references"][0]
-    assert paper["title"].startswith("ML-Enabled Systems Model Deployment and Monitoring")
-    assert paper["authors"][0] == {
-        "family-names": "Zimelewicz",
-        "given-names": "Eduardo",
-        "affiliation": "Pontifical Catholic University of Rio de Janeiro (PUC-Rio)",
-    }
-    assert citation["references"][1]["doi"] == "10.5281/zenodo.10092394"
-    # The deposit's related identifier comes from the study block (config/config.yaml).
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    assert config["study"]["paper_doi"] == "10.5281/zenodo.10092394"
+    assert meta["license"] == citation["license"].lower()
+    assert len(meta["creators"]) == len(citation["authors"])
+    assert meta["keywords"] == citation["keywords"] and meta["version"] == citation["version"]
 
 
 # --- the archive target -------------------------------------------------------------------------

@@ -484,10 +484,46 @@ def test_caller_rcparams_neither_affect_nor_leak(
         assert a.read_bytes() == b.read_bytes()
 
 
-def test_palettes_are_as_documented() -> None:
-    assert len(style.LIKERT_5) == 5 and style.LIKERT_5[2] == style.LIKERT_NEUTRAL
-    assert set(style.OKABE_ITO.values()) == set(style.CATEGORICAL)
-    assert style.text_colour_on(style.LIKERT_5[0]) == "white"
-    assert style.text_colour_on(style.LIKERT_NEUTRAL) == style.TEXT_COLOUR
+# Okabe & Ito (2008), "Color Universal Design", as published in RGB (0-255).
+OKABE_ITO_PUBLISHED = {
+    "orange": (230, 159, 0),
+    "sky_blue": (86, 180, 233),
+    "bluish_green": (0, 158, 115),
+    "yellow": (240, 228, 66),
+    "blue": (0, 114, 178),
+    "vermillion": (213, 94, 0),
+    "reddish_purple": (204, 121, 167),
+    "black": (0, 0, 0),
+}
+# ColorBrewer RdBu, 5 classes (colorbrewer2.org), most negative first.
+RDBU_5 = ("#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0")
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two colours (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio)."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_palettes_are_the_published_ones_and_labels_on_them_are_legible() -> None:
+    for name, rgb in OKABE_ITO_PUBLISHED.items():
+        assert style.OKABE_ITO[name].lower() == "#{:02x}{:02x}{:02x}".format(*rgb), name
+    # The neutral middle is a light grey instead of ColorBrewer's near-white; the rest is RdBu.
+    five = style.likert_colours(5)
+    assert [five[i] for i in (0, 1, 3, 4)] == [RDBU_5[i] for i in (0, 1, 3, 4)]
+    assert _contrast(five[2], "#ffffff") > _contrast(RDBU_5[2], "#ffffff")
+    # Text on any palette colour meets WCAG AA for large text (3:1), the segment labels' size;
+    # the colour chosen is the better of black and white.
+    for colour in (*style.OKABE_ITO.values(), *five, style.BAR_COLOUR, style.HIGHLIGHT_COLOUR):
+        text = "#ffffff" if style.text_colour_on(colour) == "white" else style.TEXT_COLOUR
+        other = style.TEXT_COLOUR if text == "#ffffff" else "#ffffff"
+        assert _contrast(text, colour) >= 3.0, colour
+        assert _contrast(text, colour) >= _contrast(other, colour) * 0.9, colour
     with pytest.raises(ValueError):
         style.likert_colours(9)
