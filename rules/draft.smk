@@ -4,6 +4,7 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
     input:
         unpack(export_files),
         library=lib(
+            "textfile",
             "efs",
             "codebook",
             "labels",

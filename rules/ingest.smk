@@ -4,9 +4,11 @@ rule ingest:
         unpack(export_files),
         questions=QUESTIONS_FILE,
         questions_schema=QUESTIONS_SCHEMA,
-        library=lib("efs", "codebook", "labels", "ingest"),
+        library=lib("textfile", "efs", "codebook", "codebook_json", "labels", "ingest", "pii"),
     output:
         responses="results/ingest/responses.csv",
+        # what was redacted or stripped from the text (masked): rows of the cleaning log
+        scrub_log="results/ingest/scrub_log.csv",
         levels="results/ingest/levels.json",
         codebook="results/ingest/codebook.json",
         manifest=report(
@@ -30,6 +32,7 @@ rule ingest:
         known=config["known_dispcodes"],
         missing_codes=config["missing_codes"],
         synthetic=config["synthetic"],
+        redact=config["cleaning"].get("redact", ["email", "phone", "ip"]),
     script:
         "../scripts/ingest.py"
 

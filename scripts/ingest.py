@@ -4,11 +4,12 @@ manifest.json}."""
 import logging
 
 from surveyflow import entry
-from surveyflow.codebook import codebook_to_json
+from surveyflow.codebook_json import codebook_to_json
 from surveyflow.config import load_questions
 from surveyflow.efs import read_codebook, read_export
 from surveyflow.ingest import build_responses, resolve_levels
 from surveyflow.io import sha256_file, write_csv, write_json
+from surveyflow.pii import scrub_responses
 
 
 def main(smk) -> None:
@@ -53,7 +54,14 @@ def main(smk) -> None:
         known=smk.params.known,
         status_labels=settings.get("status_labels"),
     )
-    write_csv(result.responses, smk.output.responses)
+    # Personal data goes no further than the raw export: this copy, which users share too,
+    # has it redacted (and control characters stripped), each change a row of the scrub log,
+    # which the clean job takes into the cleaning log.
+    responses, scrubbed = scrub_responses(result.responses, questions, redact=smk.params.redact)
+    write_csv(responses, smk.output.responses)
+    write_csv(scrubbed, smk.output.scrub_log)
+    for rule, count in scrubbed["rule"].value_counts().sort_index().items():
+        log.info("%s: %d value(s)", rule, count)
     write_json(
         {col: [[code, label] for code, label in lv] for col, lv in levels.items()},
         smk.output.levels,

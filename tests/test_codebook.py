@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from surveyflow.codebook import LINE_KINDS, Condition, codebook_to_json, read_codebook
+from surveyflow.codebook import LINE_KINDS, Condition, read_codebook
+from surveyflow.codebook_json import codebook_to_json
 from surveyflow.efs import Codebook
 from surveyflow.efs import read_codebook as read_codebook_via_efs
 from surveyflow.errors import InputError

@@ -21,14 +21,15 @@ a contradiction (a variable or value code with two label sets) or no variable at
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 
 from surveyflow.errors import InputError
+from surveyflow.textfile import decode_text
 
 __all__ = ["LINE_KINDS", "Codebook", "CodebookPage", "CodebookVariable", "Condition"]
-__all__ += ["codebook_to_json", "read_codebook"]
+__all__ += ["read_codebook"]
 
 # Every kind of line the reader tells apart (Codebook.line_counts has all of them). "filter"
 # and "visibility" are the headings of those blocks, "survey" the "Survey variables" heading
@@ -366,7 +367,6 @@ def read_codebook(path: str | PathLike[str], *, encoding: str = "auto") -> Codeb
     Variables outside any question block get an empty question text and no question
     id/type. Lines of no known kind are skipped, counted and listed in ``warnings``.
     """
-    from surveyflow.efs import decode_text  # here: efs imports this module for re-export
 
     path_str = str(path)
     p = Path(path)
@@ -410,45 +410,3 @@ def read_codebook(path: str | PathLike[str], *, encoding: str = "auto") -> Codeb
         line_counts=counts,
         warnings=tuple(sorted(reader.warnings)),
     )
-
-
-# ---------------------------------------------------------------------------------- JSON
-
-
-def _variable_json(v: CodebookVariable) -> dict:
-    page = v.page
-    return {
-        **{key: getattr(v, key) for key in ("dtype", "label", "question_text", "line")},
-        **{"question_id": v.question_id, "question_type": v.question_type},
-        "page": page and {key: getattr(page, key) for key in ("number", "title", "pgid")},
-        "filters": [f.number for f in v.filters],
-        "visibility": [asdict(c) for c in v.visibility],
-        "hide_if": list(v.hide_if),
-        # Pairs in file order: the order of a scale's values is part of the codebook.
-        "values": [[code, label] for code, label in v.values.items()],
-        "value_hide_if": {str(code): list(e) for code, e in sorted(v.value_hide_if.items())},
-    }
-
-
-def codebook_to_json(codebook: Codebook) -> dict:
-    """The codebook as plain JSON data; the same codebook always gives the same data.
-
-    Pages are listed in file order (their order is the questionnaire's); variables are keyed
-    by name and carry their line number, since JSON writers sort keys.
-    """
-    return {
-        "path": codebook.path,
-        "encoding": codebook.encoding,
-        "title": codebook.title,
-        "properties": dict(sorted(codebook.properties.items())),
-        "line_counts": {kind: codebook.line_counts.get(kind, 0) for kind in LINE_KINDS},
-        "skipped": codebook.skipped,
-        "warnings": [{"line": n, "text": t} for n, t in codebook.warnings],
-        "pages": [
-            {**asdict(p), "filter": [asdict(c) for c in p.filter]} for p in codebook.pages.values()
-        ],
-        "variables": {n: _variable_json(v) for n, v in sorted(codebook.variables.items())},
-        "survey_variables": {
-            n: _variable_json(v) for n, v in sorted(codebook.survey_variables.items())
-        },
-    }
