@@ -8,6 +8,7 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
             "efs",
             "codebook",
             "labels",
+            "number_words",
             "parsers",
             "spreadsheet_dates",
             "draft",
