@@ -265,3 +265,26 @@ def test_the_real_final_napire_export_drafts_and_reads_its_mis_decoded_labels(tm
     table = pd.read_csv(workdir / "results/q_4423504/estimates.csv")
     shares = table[table["ci_method"] == "percentile"].set_index("label")["count"]
     assert shares.to_dict() == expected
+
+
+def test_long_option_labels_are_shortened_and_stay_distinct():
+    """Figures key their rows by display name: two options alike for 40 characters differ."""
+    from surveyflow.draft import Draft, DraftQuestion
+
+    long = "We elicit and / or refine requirements with the customer"
+    spec = {"type": "multiple_choice", "options": {"v_28": "v_28", "v_29": "v_29"}}
+    question = DraftQuestion("q1", spec, "How?", [], {"v_28": f"{long} (a)", "v_29": f"{long} (b)"})
+    config = draft_config(
+        Draft([question], [], []),
+        data="x.csv",
+        codebook=None,
+        detected={},
+        title="t",
+        defaults={},
+        dispcodes=[31],
+        known_dispcodes=[31],
+        answers={},
+    )
+    names = list(config["analyses"]["q1"]["labels"].values())
+    assert len(set(names)) == 2 and all(len(name) <= 36 for name in names)
+    assert names[0].startswith("We elicit and / or refine")

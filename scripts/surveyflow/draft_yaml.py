@@ -21,6 +21,8 @@ from surveyflow.draft import Draft, DraftQuestion, count_bins
 _COUNTRY = re.compile(r"countr|\bland\b|staat|pa[ií]s|pays", re.IGNORECASE)
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TITLE_WIDTH = 90
+# Display names on a figure's axis: longer ones leave the bars no room (edit them in the draft).
+LABEL_WIDTH = 36
 # Beyond this many levels (a country list), a drafted analysis lists the levels the export
 # holds: a bar per country of the world would bury the answers.
 MAX_DRAWN_LEVELS = 15
@@ -31,6 +33,17 @@ def _short(text: str, width: int = TITLE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _display(names: Mapping[str, str]) -> dict[str, str]:
+    """Short display names, unique: the estimates and figures key their rows by them."""
+    out: dict[str, str] = {}
+    for key, name in names.items():
+        short, n = _short(name, LABEL_WIDTH), 2
+        while short in out.values():
+            short, n = f"{_short(name, LABEL_WIDTH - len(f' ({n})'))} ({n})", n + 1
+        out[key] = short
+    return out
+
+
 def _fmt_edge(value: float) -> str:
     return f"{value:g}"
 
@@ -39,13 +52,13 @@ def _analysis(question: DraftQuestion, answers: Mapping[str, list[str]]) -> dict
     spec = question.spec
     base = {"paper_label": question.id, "title": _short(question.text or question.id)}
     if spec["type"] == "multiple_choice":
-        labels = {key: _short(question.item_labels.get(key) or key, 60) for key in spec["options"]}
+        labels = _display({key: question.item_labels.get(key) or key for key in spec["options"]})
         return {**base, "question": question.id, "statistic": "share_selected", "labels": labels}
     if spec["type"] == "single_choice":
         shown = question.levels
         if len(shown) > MAX_DRAWN_LEVELS and question.observed:
             shown = question.observed
-        labels = {name: _short(name, 60) for name in shown}
+        labels = _display({name: name for name in shown})
         return {**base, "question": question.id, "statistic": "share_per_level", "labels": labels}
     if spec["type"] == "percentage":
         bins = [0, 20, 40, 60, 80, 100]
@@ -65,9 +78,7 @@ def _analysis(question: DraftQuestion, answers: Mapping[str, list[str]]) -> dict
 
 
 def _likert_panel(question: DraftQuestion) -> dict[str, Any]:
-    items = {
-        key: _short(question.item_labels.get(key) or key, 60) for key in question.spec["items"]
-    }
+    items = _display({key: question.item_labels.get(key) or key for key in question.spec["items"]})
     return {
         "kind": "likert",
         "title": _short(question.text or question.id),
