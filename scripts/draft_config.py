@@ -6,20 +6,14 @@ from pathlib import Path
 from surveyflow import entry
 from surveyflow.draft import draft_questions, export_variables
 from surveyflow.draft_yaml import draft_config, render
-from surveyflow.efs import read_codebook, read_export
+from surveyflow.efs import read_codebook, read_configured_export
 from surveyflow.labels import status_code
 
 
 def main(smk) -> None:
     log = logging.getLogger("draft_config")
     settings = smk.params.export
-    export = read_export(
-        smk.input.data,
-        encoding=settings.get("encoding", "auto"),
-        separator=settings.get("separator", "auto"),
-        shape=settings.get("shape", "auto"),
-        sheet=settings.get("sheet", 0),
-    )
+    export = read_configured_export(smk.input.data, settings)
     codebook_path = smk.input.get("codebook")
     codebook = read_codebook(codebook_path) if codebook_path else None
     draft = draft_questions(export, codebook, smk.params.missing_codes)

@@ -136,6 +136,21 @@ def test_a_labels_export_of_the_pilot_without_codebook_runs_from_its_draft(tmp_p
 # ------------------------------------------------------------------- inference, by hand
 
 
+def _minimal_config(draft) -> dict:
+    """The drafted config of a hand-made draft, with nothing else to switch off."""
+    return draft_config(
+        draft,
+        data="x.csv",
+        codebook=None,
+        detected={},
+        title="t",
+        defaults={},
+        dispcodes=[31],
+        known_dispcodes=[31],
+        answers={},
+    )
+
+
 def _tiny_labels_export(tmp_path: Path) -> Path:
     header = [
         ["", "", "Tools?", "Tools?", "Tools?", "Team size?", "Share monitored (%)?", "Mail?"],
@@ -200,17 +215,7 @@ def test_yaml_words_stay_strings_in_the_draft():
     )
     question.levels = ["Yes", "No", "on"]
     draft = Draft([question], [], [])
-    config = draft_config(
-        draft,
-        data="x.csv",
-        codebook=None,
-        detected={},
-        title="t",
-        defaults={},
-        dispcodes=[31],
-        known_dispcodes=[31],
-        answers={},
-    )
+    config = _minimal_config(draft)
     back = yaml.safe_load(render(config, draft))
     assert back["questions"]["q1"]["levels"] == ["Yes", "No", "on"]
     assert list(back["analyses"]["q1"]["labels"]) == ["Yes", "No", "on"]
@@ -274,17 +279,7 @@ def test_long_option_labels_are_shortened_and_stay_distinct():
     long = "We elicit and / or refine requirements with the customer"
     spec = {"type": "multiple_choice", "options": {"v_28": "v_28", "v_29": "v_29"}}
     question = DraftQuestion("q1", spec, "How?", [], {"v_28": f"{long} (a)", "v_29": f"{long} (b)"})
-    config = draft_config(
-        Draft([question], [], []),
-        data="x.csv",
-        codebook=None,
-        detected={},
-        title="t",
-        defaults={},
-        dispcodes=[31],
-        known_dispcodes=[31],
-        answers={},
-    )
+    config = _minimal_config(Draft([question], [], []))
     names = list(config["analyses"]["q1"]["labels"].values())
     assert len(set(names)) == 2 and all(len(name) <= 36 for name in names)
     assert names[0].startswith("We elicit and / or refine")

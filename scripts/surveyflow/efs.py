@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,6 +40,7 @@ __all__ = [
     "RawExport",
     "decode_text",
     "read_codebook",
+    "read_configured_export",
     "read_export",
     "sniff_encoding",
 ]
@@ -106,6 +108,17 @@ def read_export(
     if p.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(p, path_str, shape, sheet)
     return _read_delimited(p, path_str, encoding, separator, shape)
+
+
+def read_configured_export(path: str | PathLike[str], settings: Mapping[str, Any]) -> RawExport:
+    """:func:`read_export` with the `export:` block of the config (what is not given is auto)."""
+    return read_export(
+        path,
+        encoding=settings.get("encoding", "auto"),
+        separator=settings.get("separator", "auto"),
+        shape=settings.get("shape", "auto"),
+        sheet=settings.get("sheet", 0),
+    )
 
 
 def _check_shape_option(shape: str, path: str) -> str:
