@@ -6,7 +6,7 @@ import logging
 from surveyflow import entry
 from surveyflow.codebook_json import codebook_to_json
 from surveyflow.config import load_questions
-from surveyflow.efs import read_codebook, read_export
+from surveyflow.efs import read_codebook, read_configured_export
 from surveyflow.ingest import build_responses, resolve_levels
 from surveyflow.io import sha256_file, write_csv, write_json
 from surveyflow.pii import scrub_responses
@@ -16,13 +16,7 @@ def main(smk) -> None:
     log = logging.getLogger("ingest")
     settings = smk.params.export
     questions = load_questions(smk.input.questions, smk.input.questions_schema)
-    export = read_export(
-        smk.input.data,
-        encoding=settings.get("encoding", "auto"),
-        separator=settings.get("separator", "auto"),
-        shape=settings.get("shape", "auto"),
-        sheet=settings.get("sheet", 0),
-    )
+    export = read_configured_export(smk.input.data, settings)
     log.info(
         "read %s: %d rows, shape %s, encoding %s, separator %r",
         export.path,
