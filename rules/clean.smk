@@ -6,10 +6,19 @@ rule clean:
     """
     input:
         responses="results/ingest/responses.csv",
+        scrub_log="results/ingest/scrub_log.csv",
         levels="results/ingest/levels.json",
         validated="results/validation/ingest_report.json",
         questions=QUESTIONS_FILE,
-        library=lib("parsers", "spreadsheet_dates", "cleaning", "schemas", "validation"),
+        library=lib(
+            "number_words",
+            "parsers",
+            "spreadsheet_dates",
+            "pii",
+            "cleaning",
+            "schemas",
+            "validation",
+        ),
     output:
         responses="results/clean/responses.csv",
         log="results/clean/cleaning_log.csv",
@@ -36,6 +45,7 @@ rule clean:
         # defaults as in config/config.yaml, for a config that replaces the cleaning block
         spreadsheet_dates=config["cleaning"].get("spreadsheet_dates", "missing"),
         max_count=config["cleaning"].get("max_count", 10000),
+        redact=config["cleaning"].get("redact", ["email", "phone", "ip"]),
         failures="results/validation/clean_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,
     script:

@@ -4,7 +4,9 @@ rule ingest:
         unpack(export_files),
         questions=QUESTIONS_FILE,
         questions_schema=QUESTIONS_SCHEMA,
-        library=lib("textfile", "efs", "codebook", "codebook_json", "labels", "ingest", "pii"),
+        library=lib(
+            "textfile", "efs", "codebook", "codebook_json", "labels", "ingest", "pii"
+        ),
     output:
         responses="results/ingest/responses.csv",
         # what was redacted or stripped from the text (masked): rows of the cleaning log

@@ -18,6 +18,9 @@ def main(smk) -> None:
     responses = pd.read_csv(smk.input.responses, dtype=str, keep_default_na=False)
     responses["respondent_id"] = responses["respondent_id"].astype("int64")
     responses["dispcode"] = responses["dispcode"].astype("int64")
+    # Ingest took control characters and personal data out; its log rows join this log.
+    scrubbed = pd.read_csv(smk.input.scrub_log, dtype=str, keep_default_na=False)
+    scrubbed["respondent_id"] = scrubbed["respondent_id"].astype("int64")
     result = clean_responses(
         responses,
         questions,
@@ -26,6 +29,8 @@ def main(smk) -> None:
         ratios=smk.params.ratios,
         spreadsheet_dates=smk.params.spreadsheet_dates,
         max_count=smk.params.max_count,
+        redact=smk.params.redact,
+        logged=scrubbed,
     )
     # Writers validate before writing: a bad clean table never reaches the analyses.
     schema = clean_schema(questions, result.labels, smk.params.ratios)

@@ -14,18 +14,11 @@ import pytest
 import yaml
 from conftest import DATA, ROOT, copy_project, snakemake
 
-from surveyflow.archive import (
-    allowed_columns,
-    manifest,
-    redact_text,
-    scan_text,
-    scrub_table,
-    stop_on_findings,
-    write_zip,
-)
+from surveyflow.archive import allowed_columns, manifest, stop_on_findings, write_zip
 from surveyflow.config import Question, load_questions, load_yaml
 from surveyflow.deposit_texts import deposit_readme, zenodo_metadata
 from surveyflow.errors import InputError
+from surveyflow.pii import redact_text, scan_text, scrub_table
 from surveyflow.zenodo import MAX_FILES, SYNTHETIC_MARK, file_digests
 
 ARCHIVE_FILES = [
@@ -175,8 +168,10 @@ def test_scrub_table_redacts_emails_and_lists_the_rest():
     with pytest.raises(InputError) as error:
         stop_on_findings(findings)
     message = str(error.value)
-    assert "respondent 9, column 'remarks': URL 'www.example.com'" in message
+    # Where and what kind, never the value: the message goes into logs.
+    assert "respondent 9, column 'remarks': URL" in message
     assert "archive.allow" in message and "x@y.org" not in message
+    assert "example.com" not in message
     _, allowed = scrub_table(frame, "responses.csv", allow=["url"])
     stop_on_findings(allowed)  # allowed: no error
 
@@ -496,17 +491,38 @@ def test_pilot_bundle_has_its_email_addresses_redacted(tmp_path):
     ]
     assert not (folder / "README.md").read_text().startswith(SYNTHETIC_MARK)
     assert "2 value(s) were redacted" in (folder / "README.md").read_text()
+    # Ingest redacted them already: no file of results/ holds them, the log a masked form.
+    for path in (workdir / "results").rglob("*"):
+        assert not path.is_file() or b"@example.org" not in path.read_bytes(), path
+    log = pd.read_csv(workdir / "results/clean/cleaning_log.csv", dtype=str)
+    rows = log[log.rule == "personal_data_redacted"]
+    assert rows[["respondent_id", "question", "raw_value"]].values.tolist() == [
+        ["7", "contact", "[email: r…@….org]"],
+        ["9", "contact", "[email: r…@….org]"],
+    ]
 
 
 def test_pilot_with_a_phone_number_stops_the_archive_unless_allowed(tmp_path):
     data = _pilot_with_a_phone_number(tmp_path)
     workdir, config = _pilot_project(tmp_path, data)
+    # By default (cleaning.redact) ingest already redacts it: the bundle builds without it.
+    run = snakemake(workdir, "archive", config=config)
+    assert run.returncode == 0, run.output
+    data_zip = read_zip(workdir / "results/archive/data.zip")
+    responses = pd.read_csv(io.BytesIO(data_zip["results/clean/responses.csv"]), dtype=str)
+    assert (
+        responses.set_index("respondent_id").loc["9", "remarks"] == "happy to talk: [phone removed]"
+    )
+    # A phone number the cleaning stage leaves alone stops the archive.
+    config["cleaning"]["redact"] = ["email"]
     run = snakemake(workdir, "archive", config=config)
     assert run.returncode != 0
     assert (
-        "respondent 9, column 'remarks': phone number '+49 711 1234 5678'" in run.output
+        "respondent 9, column 'remarks': phone number" in run.output
         and "archive.allow" in run.output
     ), run.output
+    # The message names place and kind, never the number: it ends up in logs.
+    assert "1234 5678" not in run.output
     assert not (workdir / "results/archive/manifest.csv").exists()
     config["archive"]["allow"] = ["phone"]
     run = snakemake(workdir, "archive", config=config)

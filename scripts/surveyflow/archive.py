@@ -4,9 +4,10 @@ Pure functions behind the `archive` rule:
 
 - `select_columns` keeps only the variables named in config (never export metadata such as
   e-mail, user agent, referrer, IP or device columns, whatever config says);
-- `scan_text` / `scrub_table` find e-mail addresses, phone numbers, IP addresses and URLs in
-  free text; e-mail addresses are redacted by default and anything else stops the build with
-  the list of (respondent id, column, what was found) unless config allows that kind;
+- `scrub_table` (surveyflow.pii) finds e-mail addresses, phone numbers, IP addresses and URLs
+  in free text; e-mail addresses are redacted by default and anything else stops the build
+  with the list of (respondent id, column, kind found; never the value) unless config allows
+  that kind; what the cleaning stage already redacted is counted with the redactions;
 - `write_zip` writes byte-identical zips for identical content (fixed timestamps, order and
   permissions, no extra fields); `manifest` lists every file with size, SHA-256 and MD5;
 - `build_bundle` writes the zips and, from surveyflow.deposit_texts, the deposit's
@@ -45,9 +46,8 @@ from surveyflow.deposit_texts import (
     zenodo_metadata,
 )
 from surveyflow.errors import InputError
+from surveyflow.pii import NAMES, Finding, redacted_kinds, scrub_table
 
-KINDS = ("email", "phone", "ip", "url")
-REDACTED = {kind: f"[{kind} removed]" for kind in KINDS}
 # A zip entry's timestamp: the earliest DOS date, so rebuilding never changes the bytes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -59,133 +59,15 @@ _DENIED_VARIABLE = re.compile(
     re.IGNORECASE,
 )
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(
-    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"']+"
-    # a bare domain followed by a path: example.org/page (not "Kafka/Flink", not "n/a")
-    r"|\b[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}/[^\s<>\"']*",
-)
-_IP = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+/.])(?:\+|00)?\(?\d[\d ().\-/]{5,}\d(?![\w])")
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:[,. ]\d{3})+|\d+)(?:[.,]\d+)?")
-_DATE = re.compile(
-    r"(?<!\d)\d{4}-\d\d-\d\d(?!\d)"
-    r"|(?<!\d)(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./](?:19|20)?\d\d(?!\d)"
-)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something personal-looking in a free-text cell."""
-
-    source: str  # the bundle file the cell belongs to
-    respondent: str  # respondent id, or "row N" for tables without one
-    column: str
-    kind: str  # email, phone, ip or url
-    text: str  # what was found (never written into the bundle)
-    action: str = "stop"  # redacted, allowed or stop
-
-
-def _is_phone(candidate: str) -> bool:
-    """Phone-number shapes, not counts, ranges, dates or decimals typed by respondents."""
-    text = candidate.strip(" .-/")
-    digits = re.sub(r"\D", "", text)
-    if _NUMBER.fullmatch(text) or _DATE.search(text):
-        return False
-    groups = re.findall(r"\d+", text)
-    international = text.startswith(("+", "00"))
-    if not (8 if international else 9) <= len(digits) <= 15:
-        return False
-    # "10000-20000" is a range; "089 1234567", "+49 89 1234", "(555) 123-4567" are phones.
-    return (
-        international
-        or "(" in text
-        or len(groups) >= 3
-        or (groups[0].startswith("0") and len(groups[0]) >= 2)
-    )
-
-
-def scan_text(value: str) -> list[tuple[str, str, int, int]]:
-    """Every (kind, text, start, end) that looks like personal data, without overlaps."""
-    found: list[tuple[str, str, int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for _, _, s, e in found)
-
-    for kind, pattern in (("email", _EMAIL), ("url", _URL), ("ip", _IP)):
-        for match in pattern.finditer(value):
-            if free(match.start(), match.end()):
-                found.append((kind, match.group(0), match.start(), match.end()))
-    for match in _PHONE_CANDIDATE.finditer(value):
-        if free(match.start(), match.end()) and _is_phone(match.group(0)):
-            found.append(("phone", match.group(0).strip(), match.start(), match.end()))
-    return sorted(found, key=lambda item: item[2])
-
-
-def redact_text(value: str, kinds: Iterable[str]) -> tuple[str, list[tuple[str, str]]]:
-    """`value` with every finding of `kinds` replaced; returns it and all (kind, text) found."""
-    kinds = set(kinds)
-    findings = scan_text(value)
-    out, last = [], 0
-    for kind, _, start, end in findings:
-        if kind in kinds:
-            out.append(value[last:start] + REDACTED[kind])
-            last = end
-    out.append(value[last:])
-    return "".join(out), [(kind, text) for kind, text, _, _ in findings]
-
-
-def scrub_table(
-    frame: pd.DataFrame,
-    source: str,
-    *,
-    redact: Sequence[str] = ("email",),
-    allow: Sequence[str] = (),
-    id_column: str = "respondent_id",
-    ids: pd.Series | None = None,
-) -> tuple[pd.DataFrame, list[Finding]]:
-    """Scan the text cells of a table read with dtype=str; redact what config says to redact.
-
-    `ids` names the respondent of each row (default: the `id_column`, else the CSV line).
-    Returns the scrubbed table and every finding, each marked redacted, allowed or stop.
-    """
-    frame = frame.copy()
-    findings: list[Finding] = []
-    if ids is None:
-        ids = (
-            frame[id_column]
-            if id_column in frame.columns
-            # the line of the CSV file (line 1 is the header)
-            else pd.Series([f"line {i + 2}" for i in range(len(frame))], index=frame.index)
-        )
-    ids = ids.astype(str)
-    for column in frame.columns:
-        if column == id_column:
-            continue
-        values = frame[column].astype(str)
-        # Cheap prefilter: only cells with an @, a dot or enough digits can hold a finding.
-        suspect = values.str.contains(r"@|\.|/|\d{4}|\+\d", regex=True)
-        for index in values.index[suspect]:
-            text = values[index]
-            if _NUMBER.fullmatch(text.strip()):
-                continue
-            clean, found = redact_text(text, redact)
-            for kind, match in found:
-                action = "redacted" if kind in redact else "allowed" if kind in allow else "stop"
-                findings.append(Finding(source, ids[index], column, kind, match, action))
-            if clean != text:
-                frame.loc[index, column] = clean
-    return frame, findings
-
 
 def stop_on_findings(findings: Sequence[Finding], *, limit: int = 50) -> None:
     """Raise an InputError listing every finding that is neither redacted nor allowed."""
     stops = [f for f in findings if f.action == "stop"]
     if not stops:
         return
-    names = {"email": "e-mail address", "phone": "phone number", "ip": "IP address", "url": "URL"}
+    # Place and kind only: this message goes into logs, which must not hold the value either.
     listed = "; ".join(
-        f"{f.source} respondent {f.respondent}, column {f.column!r}: {names[f.kind]} {f.text!r}"
+        f"{f.source} respondent {f.respondent}, column {f.column!r}: {NAMES[f.kind]}"
         for f in stops[:limit]
     )
     more = f" (and {len(stops) - limit} more)" if len(stops) > limit else ""
@@ -333,6 +215,20 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def _cleaned(log: pd.DataFrame, responses: Sequence[Path]) -> list[Finding]:
+    """What the cleaning stage redacted in archived columns, as redactions of the responses:
+    the bundle's count and redactions.csv include them (they no longer show to the scan)."""
+    if "rule" not in log.columns:
+        return []
+    source = _arcname(responses[0], "results/responses") if responses else "responses"
+    rows = log[log["rule"] == "personal_data_redacted"]
+    return [
+        Finding(source, row.respondent_id, row.question, kind, "", "redacted")
+        for row in rows.itertuples()
+        for kind in redacted_kinds(row.reason)
+    ]
+
+
 def build_bundle(
     *,
     roles: Mapping[str, str | Sequence[str]],
@@ -417,6 +313,8 @@ def build_bundle(
                 if role in ("cleaning_log", "cleaning_summary") and "question" in frame.columns:
                     # Only the rows of archived columns: the raw text of the others stays home.
                     frame = frame[frame["question"].isin(logged)]
+                if role == "cleaning_log":
+                    findings.extend(_cleaned(frame, responses))
                 content = scrubbed(frame, arcname)
             else:
                 content = path.read_bytes()

@@ -3,6 +3,8 @@
 Nothing is changed silently: every value that is changed, dropped or could not be parsed is a
 row of the log (respondent, question column, raw value, clean value, rule, reason). Recoding a
 valid code to its codebook label is lossless and documented by the codebook, so it is not logged.
+Control characters and personal data (surveyflow.pii) are taken out first, so neither the clean
+table nor the log holds them (the log shows a masked form).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import pandas as pd
 
 from surveyflow.config import Question
 from surveyflow.parsers import DEFAULT_MAX_COUNT, Parsed, parse_count, parse_percentage
+from surveyflow.pii import LOG_COLUMNS, SCRUB_RULES, scrub_responses
 from surveyflow.spreadsheet_dates import check_mode
 
-LOG_COLUMNS = ["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
+# Personal data that never leaves the ingest stage: config `cleaning.redact` (URLs are left to
+# the archive's check, since most name a tool or a company, not a person).
+DEFAULT_REDACT = ("email", "phone", "ip")
 
 # Rules of the cleaning beyond the free-text parsers: (rule, what it does, example).
 CHOICE_RULES = (
@@ -252,22 +257,29 @@ def clean_responses(
     ratios: Sequence[Mapping[str, str]] = (),
     spreadsheet_dates: str = "missing",
     max_count: int = DEFAULT_MAX_COUNT,
+    redact: Sequence[str] = DEFAULT_REDACT,
+    logged: pd.DataFrame | None = None,
 ) -> CleanResult:
     """Clean the ingested responses (text cells) into typed columns plus the audit log.
 
     `spreadsheet_dates` ("missing" or "range") is what a count or percentage that a spreadsheet
     turned into a date becomes; `max_count` is the plausibility limit of a count, unless its
-    question sets its own `max_count`.
+    question sets its own `max_count`. Control characters and the personal data of `redact`
+    are taken out of the text first (`personal_data_redacted`, `control_characters`);
+    `logged` are log rows of an earlier stage (ingest's scrub) that join this log.
     """
     check_mode(spreadsheet_dates)  # before any work, even with no answer to read
     missing_codes = tuple(missing_codes)
     missing = frozenset(str(code) for code in missing_codes)
+    # Ingest has scrubbed already in the workflow (so this finds nothing there); called on
+    # its own, cleaning must not pass personal data on either.
+    responses, scrub_log = scrub_responses(responses, questions, redact=redact)
     ids = responses["respondent_id"]
     out: dict[str, pd.Series] = {
         "respondent_id": ids.astype("int64"),
         "dispcode": responses["dispcode"].astype("int64"),
     }
-    logs: list[pd.DataFrame | None] = []
+    logs: list[pd.DataFrame | None] = [logged, scrub_log]
     labels: dict[str, list[str]] = {}
     for question in questions.values():
         # A question's own missing codes (a Likert item's 0) apply to it alone: the 0 of a
@@ -302,7 +314,7 @@ def clean_responses(
         out[ratio["name"]], ratio_logs = compute_ratio(out[num], out[den], ids, ratio["name"])
         logs.extend(ratio_logs)
     clean = pd.DataFrame(out)
-    present = [log for log in logs if log is not None]
+    present = [log for log in logs if log is not None and len(log)]
     log = pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=LOG_COLUMNS)
     order = {column: i for i, column in enumerate(clean.columns)}
     log = log.assign(_order=log["question"].map(order).fillna(len(order)))
@@ -318,6 +330,7 @@ def rules_markdown() -> str:
     for scope, rules in (
         ("count (D7, D8)", COUNT_RULES),
         ("percentage (Q15)", PERCENTAGE_RULES),
+        ("text cells (at ingest)", SCRUB_RULES),
         ("choices and text", CHOICE_RULES),
         ("ratio (D8/D7)", RATIO_RULES),
     ):
