@@ -3,7 +3,7 @@ rule figure_estimates:
     and fig_<name> for an analysis of the study's own)."""
     input:
         estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
-        library=lib("figures", "style", "schemas", "captions"),
+        library=lib("figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -41,7 +41,7 @@ rule figure_fishbone:
     input:
         codes=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/codes.csv",
         summary=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/summary.csv",
-        library=lib("figures", "style", "captions"),
+        library=lib("figures", "style", "captions", "drawn_intervals", "bootstrap"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -78,7 +78,7 @@ rule figure_panel:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=QUESTIONS_FILE,
-        library=lib("figures", "style", "schemas", "captions"),
+        library=lib("figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(

@@ -73,7 +73,9 @@ rule subgroup_summary:
     input:
         estimates=subgroup_estimates,
         plan="results/subgroups/{sub}/groups.json",
-        library=lib("figures", "style", "schemas", "subgroups", "captions"),
+        library=lib(
+            "figures", "style", "schemas", "subgroups", "captions", "drawn_intervals", "bootstrap"
+        ),
     output:
         summary=report(
             "results/subgroups/{sub}/summary.csv",

@@ -101,6 +101,39 @@ def test_the_estimates_schema_still_rejects_a_reversed_interval():
     assert any("ci_low > ci_high" in c or "ci_ordered" in c for c in checks), checks
 
 
+def test_a_share_of_zero_records_that_bca_fell_back_to_percentile():
+    # Option A selected by none of the three who answered: BCa is undefined there.
+    zero = CLEAN.assign(q13_a=pd.array([False, False, None, False], dtype="boolean"))
+    data = design("mc", SPECS["mc"], zero, QUESTIONS)
+    table, _ = estimate_with("mc", SPECS["mc"], data, SETTINGS)
+    valid = estimates_schema.validate(table)
+    columns = list(valid.columns)
+    assert columns.index("ci_used") == columns.index("ci_method") + 1
+    used = valid.set_index(["label", "ci_method"])["ci_used"]
+    assert used["A", "bca"] == "percentile"
+    assert [used["A", m] for m in ("paper", "percentile", "wilson")] == [
+        "paper", "percentile", "wilson",
+    ]  # fmt: skip
+    # Only a bca row may name another method than its own.
+    with pytest.raises(pa_errors.SchemaErrors):
+        estimates_schema.validate(valid.assign(ci_used="bca"), lazy=True)
+
+
+def test_the_mean_is_bootstrapped_on_the_resamples_of_its_bins():
+    # Answers of only 0 and 100: a resample's mean is 100 times its share in the upper bin
+    # exactly when both come from the same resample.
+    spec = {**SPECS["bins"], "bins": [0, 50, 100], "labels": ["low", "high"], "mean": True}
+    clean = pd.DataFrame({"q15": [0.0, 100.0, 100.0, 0.0, 100.0, 0.0, 0.0, 100.0, 0.0]})
+    table, arrays = estimate_with("bins", spec, design("bins", spec, clean, QUESTIONS), SETTINGS)
+    np.testing.assert_allclose(arrays["mean"][:, 0], 100 * arrays["shares"][:, 1], rtol=1e-12)
+    rows = table.set_index(["label", "ci_method"])
+    for method in ("paper", "percentile", "bca"):
+        for column in ("boot_mean", "ci_low", "ci_high"):
+            mean, high = rows.loc[("Mean", method), column], rows.loc[("high", method), column]
+            assert mean == pytest.approx(high, rel=1e-12), (method, column)
+    assert table["seed"].nunique() == 1  # the seed column is every row's seed
+
+
 def job_stats(output: str) -> dict[str, int]:
     block = output.split("Job stats:", 1)[1].split("total", 1)[0]
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", block, flags=re.M)}

@@ -22,9 +22,12 @@ from surveyflow.bootstrap import (
     intervals,
     jackknife_means,
     stable_seed,
+    wilson_interval,
 )
 
-KEYS = {"label_index", "ci_method", "estimate", "boot_mean", "boot_se", "ci_low", "ci_high"}
+KEYS = {
+    "label_index", "ci_method", "ci_used", "estimate", "boot_mean", "boot_se", "ci_low", "ci_high",
+}  # fmt: skip
 
 
 def share(k: int, n: int) -> np.ndarray:
@@ -54,9 +57,21 @@ def sampler(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 # --- seeds -------------------------------------------------------------------------------
 
 
-def test_stable_seed_is_a_fixed_sha256_value() -> None:
-    assert stable_seed(20231109, "rq1_1") == 7389591129890147700  # computed once, frozen
-    assert stable_seed(20231109, "rq1_1") == stable_seed(np.int64(20231109), "rq1_1")
+# SHA-256 digests written by coreutils, not by Python, of the strings the docstring specifies:
+#   printf '20231109\037rq1_1' | sha256sum
+#   printf '20231109\037rq3_2\037Developer' | sha256sum
+COREUTILS_SHA256 = {
+    ("rq1_1", None): "cd1a33f638f59ae83e69a1e9f96910da1cfaa8e2a8903ebbfaf15b06595096bf",
+    ("rq3_2", "Developer"): "bd1a55bbdaf97a429f928a91894e9aaa30bda0260fa90c65ed239aff557a642e",
+}
+
+
+@pytest.mark.parametrize(("key", "group"), list(COREUTILS_SHA256))
+def test_stable_seed_is_the_documented_sha256_prefix(key: str, group: str | None) -> None:
+    """First 8 bytes of the digest, big-endian, top bit dropped (the docstring's recipe)."""
+    expected = int(COREUTILS_SHA256[key, group][:16], 16) >> 1
+    assert stable_seed(20231109, key, group) == expected
+    assert stable_seed(np.int64(20231109), key, group) == expected
 
 
 def test_stable_seed_differs_across_keys_groups_and_base() -> None:
@@ -133,18 +148,55 @@ def test_shorter_run_is_a_prefix_of_a_longer_one(sampler: str) -> None:
 # --- exactness ---------------------------------------------------------------------------
 
 
-def test_index_sampler_is_index_resampling_with_the_same_draws(sampler: str) -> None:
-    """Counting indices then ``counts @ values`` equals averaging the resampled rows."""
+def test_index_sampler_averages_the_rows_of_spawned_streams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting indices then ``counts @ values`` equals averaging the resampled rows, and
+    block b of 1000 resamples is drawn from ``SeedSequence(seed).spawn(...)[b]``: NumPy
+    documents that its children carry spawn_key (b,), the stream the docstring promises."""
+    monkeypatch.setattr(bs, "_INDEX_COST_RATIO", 10**9)
     values = np.c_[multi_choice(50, 3), np.random.default_rng(1).normal(size=50)]
     n, seed = len(values), 9
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
-    if sampler == "index":
-        idx = rng.integers(0, n, size=(700, n), dtype=np.uint16)
-        expected = values[idx].mean(axis=1)
-    else:
-        rows, freq = np.unique(values, axis=0, return_counts=True)
-        expected = rng.multinomial(n, freq / n, size=700) @ rows / n
-    np.testing.assert_allclose(bootstrap_means(values, 700, seed), expected, rtol=0, atol=1e-12)
+    children = np.random.SeedSequence(seed).spawn(3)
+    expected = np.concatenate([
+        values[np.random.default_rng(child).integers(0, n, (1000, n), dtype=np.uint16)].mean(1)
+        for child in children
+    ])[:2500]  # fmt: skip
+    np.testing.assert_allclose(bootstrap_means(values, 2500, seed), expected, rtol=0, atol=1e-12)
+
+
+# Hand-computed: resampling {0, 1, 5} three times gives 27 equally likely ordered triples;
+# their sums, with how many triples give each (counts of 0, 1, 5 drawn in brackets):
+# 0 (3,0,0): 1, 1 (2,1,0): 3, 2 (1,2,0): 3, 3 (0,3,0): 1, 5 (2,0,1): 3, 6 (1,1,1): 6,
+# 7 (0,2,1): 3, 10 (1,0,2): 3, 11 (0,1,2): 3, 15 (0,0,3): 1.
+EXACT_SUMS = {0: 1, 1: 3, 2: 3, 3: 1, 5: 3, 6: 6, 7: 3, 10: 3, 11: 3, 15: 1}
+
+
+def test_both_samplers_give_the_exact_bootstrap_distribution_of_a_mean(sampler: str) -> None:
+    size = 27_000
+    reps = bootstrap_means(np.array([[0.0], [1.0], [5.0]]), size, 4)
+    sums = np.rint(3 * reps[:, 0]).astype(int)
+    np.testing.assert_allclose(3 * reps[:, 0], sums, rtol=0, atol=1e-12)
+    support = sorted(EXACT_SUMS)
+    assert set(sums.tolist()) == set(support)  # nothing outside the ten possible sums
+    observed = [int(np.sum(sums == s)) for s in support]
+    expected = [size * EXACT_SUMS[s] / 27 for s in support]
+    assert st.chisquare(observed, expected).pvalue > 0.001, observed
+
+
+@pytest.mark.parametrize(("k", "n"), [(3, 10), (100, 168)])
+def test_both_samplers_give_a_binomial_count_for_one_share(sampler: str, k: int, n: int) -> None:
+    """The bootstrap count of a share k/n is Binomial(n, k/n) (Efron & Tibshirani, ch. 6)."""
+    size = 20_000
+    counts = np.rint(n * bootstrap_means(share(k, n), size, 6)[:, 0]).astype(int)
+    # cells of expected count >= 20, the tails pooled, so the chi-square law holds
+    pmf = st.binom.pmf(np.arange(n + 1), n, k / n)
+    inner = np.flatnonzero(pmf * size >= 20)
+    lo, hi = inner[0], inner[-1]
+    observed = [np.sum(counts <= lo), *[np.sum(counts == c) for c in range(lo + 1, hi)]]
+    observed.append(np.sum(counts >= hi))
+    expected = [pmf[: lo + 1].sum(), *pmf[lo + 1 : hi], pmf[hi:].sum()]
+    assert st.chisquare(observed, size * np.array(expected)).pvalue > 0.001
 
 
 def test_replicate_mean_is_unbiased(sampler: str) -> None:
@@ -233,17 +285,35 @@ def test_bca_moves_a_small_share_towards_wilson() -> None:
     assert rows["bca"]["ci_low"] == pytest.approx(rows["wilson"]["ci_low"], abs=0.005)
 
 
-@pytest.mark.parametrize("k", [0, 160])
-def test_degenerate_shares_do_not_crash(k: int) -> None:
-    values = share(k, 160)
-    reps = bootstrap_means(values, 1000, 1)
-    rows = by_method(intervals(values, reps))
-    p = k / 160
-    for method in ("paper", "percentile", "bca"):  # bca falls back to percentile
+@pytest.mark.parametrize(("k", "n"), [(0, 160), (160, 160), (0, 16), (16, 16)])
+def test_boundary_shares_record_that_bca_fell_back_to_percentile(k: int, n: int) -> None:
+    """At k = 0 or k = n every resample is the sample: the bootstrap intervals have no width,
+    BCa is undefined (z0 infinite) and its row says the percentile interval stands in."""
+    values = share(k, n)
+    rows = by_method(intervals(values, bootstrap_means(values, 1000, 1)))
+    p = k / n
+    for method in ("paper", "percentile", "bca"):
         assert rows[method]["ci_low"] == rows[method]["ci_high"] == p
-    assert rows["wilson"]["ci_low"] <= p <= rows["wilson"]["ci_high"]
+    assert rows["bca"]["ci_method"] == "bca" and rows["bca"]["ci_used"] == "percentile"
+    assert all(rows[m]["ci_used"] == m for m in ("paper", "percentile", "wilson"))
     assert 0.0 <= rows["wilson"]["ci_low"] < rows["wilson"]["ci_high"] <= 1.0
     assert rows["paper"]["boot_se"] == 0.0
+
+
+def test_bca_where_defined_says_bca() -> None:
+    values = share(3, 16)
+    rows = by_method(intervals(values, bootstrap_means(values, 1000, 1)))
+    assert rows["bca"]["ci_used"] == "bca"
+    assert rows["bca"]["ci_low"] != rows["percentile"]["ci_low"]
+
+
+@pytest.mark.parametrize("n", [5, 16, 160])
+def test_wilson_at_zero_is_z_squared_over_n_plus_z_squared(n: int) -> None:
+    """Wilson's bounds at k = 0, by hand: centre and half-width are both z²/(2(n + z²))."""
+    z2 = st.norm.ppf(0.975) ** 2
+    assert wilson_interval(0.0, n) == (0.0, pytest.approx(z2 / (n + z2), rel=1e-12))
+    low, high = wilson_interval(1.0, n)
+    assert high == 1.0 and low == pytest.approx(n / (n + z2), rel=1e-12)
 
 
 def test_single_respondent_does_not_crash() -> None:
@@ -289,7 +359,11 @@ def test_rows_keys_order_and_scale() -> None:
         (j, m) for j in range(4) for m in ("paper", "percentile", "bca", "wilson")
     ]
     assert all(set(r) == KEYS for r in rows)
-    assert all(type(r[key]) is float for r in rows for key in KEYS - {"label_index", "ci_method"})
+    assert all(
+        type(r[key]) is float
+        for r in rows
+        for key in KEYS - {"label_index", "ci_method", "ci_used"}
+    )
     pct = intervals(values, reps, scale=100.0)
     for a, b in zip(rows, pct, strict=True):
         for key in ("estimate", "boot_mean", "boot_se", "ci_low", "ci_high"):
@@ -377,4 +451,3 @@ def test_memory_is_bounded_by_the_chunk_not_by_s() -> None:
         extra.append(peak - reps.nbytes)
     assert all(0 < e < bound for e in extra), extra
     assert abs(extra[1] - extra[0]) < 2**20  # no growth with S
-    assert 10**6 * n_labels * 8 + bound < 2**30 // 4  # so S = 10**6 needs < 256 MiB

@@ -9,9 +9,11 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 
 from surveyflow import figures, style
+from surveyflow.captions import estimate_caption
 
 ROOT = Path(__file__).resolve().parents[1]
 CODING_SHEET = ROOT / "data" / "raw" / "coding" / "SYNTHETIC_coding_sheet.csv"
@@ -208,6 +210,87 @@ def test_estimate_bars_reject_an_unknown_interval() -> None:
             paper_label="RQ1.1",
             figure_number=4,
         )
+
+
+# The default subgroup figure's Solution Architects: n = 16, none selected "Others".
+SMALL_GROUP = {"Input and output": 56.25, "Fairness": 18.75, "Others": 0.0}
+WILSON_AT_ZERO_OF_16 = 100 * 1.959963984540054**2 / (16 + 1.959963984540054**2)  # 19.36
+
+
+def bar_extents(ax) -> list[tuple[float, float, bool]]:
+    """(low, high, dashed) of every horizontal error bar of ``ax``, top row first."""
+    found = []
+    for container in ax.containers:
+        if not isinstance(container, ErrorbarContainer):
+            continue
+        (lines,) = container.lines[2]
+        dashed = lines.get_linestyle()[0][1] is not None
+        for (x0, y), (x1, _) in lines.get_segments():
+            found.append((y, x0, x1, dashed))
+    return [(x0, x1, dashed) for _, x0, x1, dashed in sorted(found)]
+
+
+@pytest.mark.parametrize("interval", ["percentile", "bca"])
+def test_a_share_of_zero_gets_a_dashed_wilson_bar_not_a_point(interval: str) -> None:
+    fig = figures.estimate_bars(
+        estimates_frame(SMALL_GROUP, n=16),
+        title="Monitored aspects",
+        n=16,
+        interval=interval,
+        paper_label="RQ3.2",
+        figure_number=8,
+    )
+    assert figures.text_overlaps(fig) == []
+    *others, zero = bar_extents(fig.axes[0])
+    assert zero[0] == 0.0 and zero[1] == pytest.approx(WILSON_AT_ZERO_OF_16, abs=1e-9)
+    assert zero[2] and not any(dashed for *_, dashed in others)
+    note = " ".join(texts_of(fig))
+    assert "Dashed: 95% Wilson score interval, for a share of 0% or 100%" in note
+
+
+def test_the_papers_interval_is_drawn_as_published_even_at_zero() -> None:
+    fig = figures.estimate_bars(
+        estimates_frame(SMALL_GROUP, n=16),
+        title="Monitored aspects",
+        n=16,
+        interval="paper",
+        paper_label="RQ3.2",
+        figure_number=8,
+    )
+    *_, zero = bar_extents(fig.axes[0])
+    assert zero[1] - zero[0] < 0.1 and not zero[2]  # no width: boot_se is 0 at k = 0
+    assert "Wilson" not in " ".join(texts_of(fig))
+
+
+def test_small_multiples_draw_wilson_for_a_share_of_zero() -> None:
+    data_scientists = {"Input and output": 61.22, "Fairness": 18.37, "Others": 4.08}
+    groups = [("Data Scientist", data_scientists, 49), ("Solution Architect", SMALL_GROUP, 16)]
+    summary = pd.concat(
+        [estimates_frame(shares, n=n).assign(group=group) for group, shares, n in groups],
+        ignore_index=True,
+    )
+    fig = figures.small_multiples(summary, interval="percentile", title="By role")
+    assert figures.text_overlaps(fig) == []
+    *_, zero = bar_extents(fig.axes[1])  # the Solution Architects' panel; Others is last
+    assert zero[0] == 0.0 and zero[1] == pytest.approx(WILSON_AT_ZERO_OF_16, abs=1e-9)
+    assert zero[2]
+    assert not any(dashed for *_, dashed in bar_extents(fig.axes[0]))
+    assert "Dashed: 95% Wilson score interval" in " ".join(texts_of(fig))
+
+
+@pytest.mark.parametrize(("interval", "said"), [("percentile", True), ("paper", False)])
+def test_caption_names_the_shares_drawn_with_wilson(interval: str, said: bool) -> None:
+    caption = estimate_caption(
+        {"paper_label": "RQ3.2", "title": "Monitored aspects", "question": "Q16"},
+        estimates_frame(SMALL_GROUP, n=16),
+        number=8,
+        interval=interval,
+        synthetic=False,
+        paper=False,
+    )
+    sentence = "For a share of 0% or 100% (Others) every resample is alike"
+    assert (sentence in caption) == said
+    assert ("95% Wilson score interval is drawn instead (dashed)" in caption) == said
 
 
 # ---------------------------------------------------------------------------------------------

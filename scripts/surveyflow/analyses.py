@@ -20,7 +20,7 @@ from surveyflow.errors import InputError
 
 ESTIMATE_COLUMNS = [
     "analysis", "paper_label", "label", "n", "count", "estimate", "boot_mean", "boot_se",
-    "ci_method", "ci_level", "ci_low", "ci_high", "resamples", "seed",
+    "ci_method", "ci_used", "ci_level", "ci_low", "ci_high", "resamples", "seed",
 ]  # fmt: skip
 MEAN_LABEL = "Mean"
 
@@ -217,14 +217,24 @@ def estimate(
     group: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Bootstrap one analysis (or one subgroup of it): the long estimates table (percent
-    scale) and the replicates. Each (analysis, group) has its own stable seed."""
+    scale) and the replicates. Each (analysis, group) has its own stable seed.
+
+    With a mean (RQ5) the bins and the mean are columns of one matrix, resampled together:
+    replicate s of every bin share and of the mean comes from the same resample, so they
+    are consistent (a resample heavy in the top bin has a high mean), and the one seed in
+    the table's `seed` column is the seed of every row.
+    """
     seed = stable_seed(base_seed, name, group)
-    replicates = bootstrap_means(data.values, resamples, seed, chunk_size)
-    rows = _rows(data.values, replicates, data.labels, level, methods, "share")
-    arrays = {"shares": replicates}
+    n_bins = data.values.shape[1]
+    columns = (
+        data.values if data.mean_values is None else np.hstack([data.values, data.mean_values])
+    )
+    replicates = bootstrap_means(columns, resamples, seed, chunk_size)
+    shares = replicates[:, :n_bins]
+    rows = _rows(data.values, shares, data.labels, level, methods, "share")
+    arrays = {"shares": np.ascontiguousarray(shares)}
     if data.mean_values is not None:
-        mean_seed = stable_seed(base_seed, f"{name}:mean", group)
-        mean_reps = bootstrap_means(data.mean_values, resamples, mean_seed, chunk_size)
+        mean_reps = np.ascontiguousarray(replicates[:, n_bins:])
         mean_methods = [m if m != "wilson" else "t" for m in methods]
         rows += _rows(data.mean_values, mean_reps, [MEAN_LABEL], level, mean_methods, "mean")
         arrays["mean"] = mean_reps
@@ -251,6 +261,7 @@ def _rows(values, replicates, labels, level, methods, kind) -> list[dict[str, An
             "boot_mean": item["boot_mean"] * scale,
             "boot_se": item["boot_se"] * scale,
             "ci_method": item["ci_method"],
+            "ci_used": item["ci_used"],
             "ci_low": item["ci_low"] * scale,
             "ci_high": item["ci_high"] * scale,
         })  # fmt: skip

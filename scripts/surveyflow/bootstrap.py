@@ -48,6 +48,7 @@ __all__ = [
     "intervals",
     "jackknife_means",
     "stable_seed",
+    "wilson_interval",
 ]
 
 METHODS = ("paper", "percentile", "bca", "wilson", "t")
@@ -242,6 +243,25 @@ def _bca(
     return float(low), float(high)
 
 
+def wilson_interval(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval (Wilson 1927) of a share ``k/n`` of ``n`` answers, on 0-1.
+
+    Unlike the bootstrap intervals it does not collapse at k = 0 or k = n: there it is
+    [0, z²/(n + z²)] or its mirror, which is why the figures draw it there
+    (:mod:`surveyflow.drawn_intervals`, bench/coverage.md).
+    """
+    if n < 1:
+        raise ValueError(f"a share needs n >= 1 answers, got {n}")
+    z = _NORMAL.inv_cdf(1.0 - (1.0 - level) / 2)  # as intervals() computes it, to the bit
+    denom = 1.0 + z * z / n
+    centre = (share + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    # at k = 0 (k = n) the lower (upper) bound is exactly 0 (1), not up to rounding
+    low = 0.0 if share == 0.0 else max(0.0, centre - half)
+    high = 1.0 if share == 1.0 else min(1.0, centre + half)
+    return low, high
+
+
 def intervals(
     values: np.ndarray,
     replicates: np.ndarray,
@@ -253,14 +273,17 @@ def intervals(
 ) -> list[dict]:
     """Point estimates and confidence intervals, one dict per (label index, method).
 
-    Keys: ``label_index``, ``ci_method``, ``estimate`` (the sample statistic, k/n or the
-    sample mean), ``boot_mean`` (mean of the replicates), ``boot_se`` (their sd, ddof=1),
-    ``ci_low``, ``ci_high``; all numbers multiplied by ``scale``.
+    Keys: ``label_index``, ``ci_method``, ``ci_used`` (the method ``ci_low``/``ci_high``
+    were computed by), ``estimate`` (the sample statistic, k/n or the sample mean),
+    ``boot_mean`` (mean of the replicates), ``boot_se`` (their sd, ddof=1), ``ci_low``,
+    ``ci_high``; all numbers multiplied by ``scale``.
 
     ``kind="share"`` requires 0/1 values and gives the Wilson score interval for
     ``wilson``; ``kind="mean"`` answers ``wilson`` (or ``t``) with the t interval
     mean ± t(n-1)·s/√n. ``bca`` falls back to ``percentile`` where BCa is undefined
-    (see :func:`_bca`); with n < 2 the ``t`` interval is nan.
+    (see :func:`_bca`; always at k = 0 or k = n): that row keeps ``ci_method="bca"``, so
+    every label has one row per requested method, and says ``ci_used="percentile"``.
+    With n < 2 the ``t`` interval is nan.
     To bootstrap shares and a mean on the same resamples (RQ5), bootstrap the columns
     together and call this once per kind on column slices of values and replicates.
     """
@@ -298,11 +321,13 @@ def intervals(
         for method in methods:
             if method == "paper":
                 half = z * boot_se[j] / math.sqrt(n_reps)
-                low, high, name = boot_mean[j] - half, boot_mean[j] + half, method
+                low, high = boot_mean[j] - half, boot_mean[j] + half
+                name = used = method
             elif method in ("percentile", "bca"):
                 bca = None
                 if method == "bca":
                     bca = _bca(col, est, None if jack is None else jack[:, j], alpha)
+                used = method if bca is not None else "percentile"
                 if bca is None:
                     if pct is None:
                         low_q, high_q = np.quantile(col, [alpha / 2, 1 - alpha / 2])
@@ -311,20 +336,17 @@ def intervals(
                 low, high = bca
                 name = method
             elif kind == "share":  # wilson
-                denom = 1.0 + z * z / n
-                centre = (est + z * z / (2 * n)) / denom
-                half = z / denom * math.sqrt(est * (1 - est) / n + z * z / (4 * n * n))
-                # at k = 0 (k = n) the lower (upper) bound is exactly 0 (1), not up to rounding
-                low = 0.0 if est == 0.0 else max(0.0, centre - half)
-                high = 1.0 if est == 1.0 else min(1.0, centre + half)
-                name = "wilson"
+                low, high = wilson_interval(est, n, level)
+                name = used = "wilson"
             else:  # wilson or t for a mean: the t interval
                 half = _t_quantile(1.0 - alpha / 2, n - 1) * sample_sd[j] / math.sqrt(n)
-                low, high, name = est - half, est + half, "t"
+                low, high = est - half, est + half
+                name = used = "t"
             rows.append(
                 {
                     "label_index": j,
                     "ci_method": name,
+                    "ci_used": used,
                     "estimate": est * scale,
                     "boot_mean": float(boot_mean[j]) * scale,
                     "boot_se": float(boot_se[j]) * scale,

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from surveyflow.drawn_intervals import REPLACED_AT_THE_BOUNDARY, boundary_shares
+
 INTERVALS = {
     "percentile": "95% percentile bootstrap interval",
     "bca": "95% bias-corrected and accelerated (BCa) bootstrap interval",
@@ -70,6 +72,7 @@ def estimate_caption(
         f"{_rst(spec.get('title', ''))}. Share of the N = {n} respondents with a valid answer "
         f"({_rst(str(what))}) per answer; error bars: {drawn}, S = {resamples} resamples."
     )
+    text += _boundary_sentence(estimates, interval)
     if paper:
         text += " The paper's own bracketed intervals are checked in the reproduction check."
     mean = estimates[(estimates["label"] == "Mean") & (estimates["ci_method"] == "paper")]
@@ -77,6 +80,22 @@ def estimate_caption(
         value = format_mean(float(mean["estimate"].iloc[0]), mean_unit)
         text += f" Mean of the answers: {value}."
     return text + (SYNTHETIC_NOTE if synthetic else "") + "\n"
+
+
+def _boundary_sentence(estimates: pd.DataFrame, interval: str) -> str:
+    """Which bars show a Wilson interval instead of the bootstrap's (drawn_intervals)."""
+    if interval not in REPLACED_AT_THE_BOUNDARY:
+        return ""
+    rows = estimates[estimates["ci_method"] == interval]
+    labels = [str(label) for label in rows.loc[boundary_shares(rows), "label"]]
+    if not labels:
+        return ""
+    level = f"{float(rows['ci_level'].iloc[0]) * 100:g}"
+    return (
+        f" For a share of 0% or 100% ({_rst(', '.join(labels))}) every resample is alike and "
+        f"the bootstrap interval has no width; there the {level}% Wilson score interval is "
+        "drawn instead (dashed)."
+    )
 
 
 def fishbone_caption(

@@ -31,6 +31,13 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from surveyflow import style
 from surveyflow.captions import format_mean
+from surveyflow.drawn_intervals import (
+    INTERVAL_DESCRIPTIONS,
+    drawn_intervals,
+    error_bars,
+    interval_note,
+    wilson_note,
+)
 
 __all__ = [
     "all_text",
@@ -43,17 +50,6 @@ __all__ = [
     "text_size",
     "wrap_text",
 ]
-
-#: How the note under an estimate figure names each interval (ci_method of the estimates).
-INTERVAL_DESCRIPTIONS: dict[str, str] = {
-    "percentile": "{level}% percentile bootstrap interval, S = {resamples}",
-    "bca": "{level}% BCa bootstrap interval, S = {resamples}",
-    "wilson": "{level}% Wilson score interval",
-    "t": "{level}% t interval",
-    # The paper's narrow brackets are boot_mean +- z * boot_se / sqrt(S): the uncertainty of
-    # the bootstrap mean, not of the share; say so rather than pass it off as a usual CI.
-    "paper": "{level}% interval of the bootstrap mean as published (S = {resamples})",
-}
 
 ESTIMATE_COLUMNS = ("label", "estimate", "ci_method", "ci_low", "ci_high")
 _MEAN_LABEL = "mean"
@@ -229,15 +225,6 @@ def _format_ci(value: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _interval_note(rows: pd.DataFrame, interval: str) -> str:
-    level = rows["ci_level"].dropna() if "ci_level" in rows else pd.Series(dtype=float)
-    resamples = rows["resamples"].dropna() if "resamples" in rows else pd.Series(dtype=float)
-    level_text = f"{float(level.iloc[0]) * 100:g}" if len(level) else "95"
-    resample_text = f"{int(resamples.iloc[0])}" if len(resamples) else "?"
-    template = INTERVAL_DESCRIPTIONS.get(interval, "{level}% " + interval + " interval")
-    return template.format(level=level_text, resamples=resample_text)
-
-
 def estimate_bars(
     estimates: pd.DataFrame,
     *,
@@ -254,7 +241,8 @@ def estimate_bars(
     ``estimates`` is the long table of one analysis (one row per label and ci_method); bars
     follow the order of its rows (the paper's order). A "Mean" row (RQ5) is not a share of
     respondents, so it is reported in the note rather than drawn on the respondents axis, in
-    its question's unit (``mean_unit``: "%", or "" for a count).
+    its question's unit (``mean_unit``: "%", or "" for a count). A share of 0% or 100% gets
+    a dashed Wilson interval instead of a bootstrap one of no width (:mod:`drawn_intervals`).
     """
     missing = [c for c in ESTIMATE_COLUMNS if c not in estimates.columns]
     if missing:
@@ -267,16 +255,14 @@ def estimate_bars(
     bars, mean_rows = estimates[chosen & ~is_mean], estimates[chosen & is_mean]
     if bars.empty:
         raise ValueError("estimates have no rows to draw")
+    bars = drawn_intervals(bars, interval)
     labels = [str(v) for v in bars["label"]]
     # The paper reports the bootstrap mean as P; its "paper" interval is centred on it.
     value_column = "boot_mean" if interval == "paper" and "boot_mean" in bars else "estimate"
     values = bars[value_column].to_numpy(dtype=float)
-    low = bars["ci_low"].to_numpy(dtype=float)
     high = bars["ci_high"].to_numpy(dtype=float)
-    # errorbar rejects negative lengths; an interval that excludes its point gets length 0.
-    err = np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
 
-    note = [f"Error bars: {_interval_note(bars, interval)}."]
+    note = [f"Error bars: {interval_note(bars, interval)}. {wilson_note(bars)}".strip()]
     if is_mean.any():
         # Wilson has no interval for a mean: the bootstrap step gives a t interval instead,
         # which the note then names.
@@ -286,7 +272,7 @@ def estimate_bars(
         if pd.notna(mean["ci_low"]) and pd.notna(mean["ci_high"]):
             text += f" [{_format_ci(mean['ci_low'])}, {_format_ci(mean['ci_high'])}]"
             if not own:
-                text += f" ({_interval_note(estimates[is_mean].tail(1), mean['ci_method'])})"
+                text += f" ({interval_note(estimates[is_mean].tail(1), mean['ci_method'])})"
         note.insert(0, text + ".")
 
     k = len(labels)
@@ -308,7 +294,7 @@ def estimate_bars(
         }
         if horizontal:
             ax.barh(positions, values, height=0.62, **bar_kw)
-            ax.errorbar(values, positions, xerr=err, **err_kw)
+            error_bars(ax, positions, values, bars, horizontal=True, style=err_kw)
             ax.set_yticks(positions, labels)
             ax.set_ylim(k - 0.5, -0.5)  # first row on top
             ax.set_xlim(0, 100)
@@ -327,7 +313,7 @@ def estimate_bars(
             _clean_axes(ax, value_axis="x")
         else:
             ax.bar(positions, values, width=0.62, **bar_kw)
-            ax.errorbar(positions, values, yerr=err, **err_kw)
+            error_bars(ax, positions, values, bars, horizontal=False, style=err_kw)
             # Category names must fit their slot: about the plot width (page minus the
             # y-axis) divided by the number of bars.
             slot = (width - 0.55) / k - 0.06
@@ -985,10 +971,12 @@ def all_text(fig: Figure) -> list[str]:
 
 def small_multiples(summary: pd.DataFrame, *, interval: str, title: str) -> Figure:
     """One panel of bars with intervals per group (rows of `summary` carry a `group` column
-    and the long estimates columns); panels share the label order and the 0-100 axis."""
+    and the long estimates columns); panels share the label order and the 0-100 axis. A
+    share of 0% or 100% gets a dashed Wilson interval, as in :func:`estimate_bars`."""
     chosen = summary[(summary["ci_method"] == interval) & (summary["label"] != "Mean")]
     if chosen.empty:
         raise ValueError(f"no rows with ci_method {interval!r} to draw")
+    chosen = drawn_intervals(chosen, interval)
     groups = list(dict.fromkeys(chosen["group"]))
     labels = list(dict.fromkeys(chosen["label"]))
     ncols = 2 if len(groups) > 1 else 1
@@ -1006,20 +994,11 @@ def small_multiples(summary: pd.DataFrame, *, interval: str, title: str) -> Figu
             group = groups[index]
             rows = chosen[chosen["group"] == group].set_index("label").reindex(labels)
             values = rows["estimate"].to_numpy(dtype=float)
-            low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
-            err = np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
             positions = np.arange(len(labels))
             ax.barh(positions, values, height=0.62, color=style.BAR_COLOUR, zorder=2)
-            ax.errorbar(
-                values,
-                positions,
-                xerr=err,
-                fmt="none",
-                ecolor=style.ERROR_BAR_COLOUR,
-                elinewidth=0.8,
-                capsize=1.5,
-                zorder=3,
-            )
+            err_kw = {"fmt": "none", "ecolor": style.ERROR_BAR_COLOUR, "elinewidth": 0.8,
+                      "capsize": 1.5, "zorder": 3}  # fmt: skip
+            error_bars(ax, positions, values, rows, horizontal=True, style=err_kw)
             ax.set_yticks(positions, labels if index % ncols == 0 else [""] * len(labels))
             ax.set_ylim(len(labels) - 0.5, -0.5)
             ax.set_xlim(0, 100)
@@ -1039,5 +1018,9 @@ def small_multiples(summary: pd.DataFrame, *, interval: str, title: str) -> Figu
             visible[-1].tick_params(labelbottom=True)
             visible[-1].set_xlabel("Respondents (%)")
         _title(fig, title, width)
-        _note(fig, f"Error bars: {_interval_note(chosen, interval)}.", width)
+        _note(
+            fig,
+            f"Error bars: {interval_note(chosen, interval)}. {wilson_note(chosen)}".strip(),
+            width,
+        )
         return _finish(fig)

@@ -149,6 +149,9 @@ estimates_schema = pa.DataFrameSchema(
         "boot_mean": pa.Column(float),
         "boot_se": pa.Column(float, pa.Check.ge(0)),
         "ci_method": pa.Column(str, pa.Check.isin(CI_METHODS)),
+        # The method ci_low/ci_high were computed by: ci_method, except where BCa is undefined
+        # (always at a share of 0% or 100%) and the engine gave the percentile interval.
+        "ci_used": pa.Column(str, pa.Check.isin(CI_METHODS)),
         "ci_level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
         # An interval can be undefined (a t interval of one answer): NaN, not a crash.
         "ci_low": pa.Column(float, nullable=True),
@@ -164,7 +167,15 @@ estimates_schema = pa.DataFrameSchema(
             ),
             name="ci_ordered",
             error="ci_low > ci_high",
-        )
+        ),
+        pa.Check(
+            lambda df: (
+                (df["ci_used"] == df["ci_method"])
+                | ((df["ci_method"] == "bca") & (df["ci_used"] == "percentile"))
+            ),
+            name="ci_used_is_ci_method_or_bca_fallback",
+            error="ci_used differs from ci_method (only bca may fall back to percentile)",
+        ),
     ],
     strict=True,
     ordered=True,
