@@ -1,8 +1,8 @@
 # The archive bundle (results/archive/), its Zenodo deposit and the fetch of a published
 # record. Config: config/archive.yaml. The Zenodo token never passes through here: the
 # scripts read it from the environment.
-from surveyflow.zenodo import api_base as zenodo_api_base
-from surveyflow.zenodo import fetch_dir_id
+from surveyflow.zenodo_hosts import api_base as zenodo_api_base
+from surveyflow.zenodo_hosts import fetch_dir_id
 
 ARCHIVE = {
     "manifest": "results/archive/manifest.csv",
@@ -26,7 +26,8 @@ rule archive:
     (size, SHA-256, MD5) of every file.
 
     Only the columns named in archive.columns go in; free text is scanned for e-mail
-    addresses (redacted), phone numbers, IP addresses and URLs (the build stops with a list).
+    addresses (redacted), phone numbers, IP addresses and URLs (the build stops with a list
+    of respondent, column and kind, never the value).
     """
     input:
         unpack(
@@ -40,7 +41,7 @@ rule archive:
         questions=QUESTIONS_FILE,
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
-        library=lib("archive", "deposit_texts"),
+        library=lib("archive", "deposit_texts", "pii"),
     output:
         **ARCHIVE,
     log:
@@ -81,7 +82,14 @@ rule zenodo_upload:
     """
     input:
         **ARCHIVE,
-        library=lib("zenodo", "deposit_texts"),
+        library=lib(
+            "deposit_texts",
+            "zenodo_hosts",
+            "zenodo_http",
+            "zenodo_bundle",
+            "zenodo_records",
+            "zenodo_deposit",
+        ),
     output:
         receipt="results/zenodo/upload.json",
     log:
@@ -112,7 +120,13 @@ rule zenodo_fetch:
     """Download the files of a published record (zenodo.fetch) into data/raw/zenodo-<id>/,
     verifying each MD5 and resuming partial downloads."""
     input:
-        library=lib("zenodo", "deposit_texts"),
+        library=lib(
+            "deposit_texts",
+            "zenodo_hosts",
+            "zenodo_http",
+            "zenodo_bundle",
+            "zenodo_fetch",
+        ),
     output:
         receipt=f"results/zenodo/fetch-{_FETCH_ID}.json",
     log:

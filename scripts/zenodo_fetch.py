@@ -4,7 +4,8 @@ import logging
 
 from surveyflow import entry
 from surveyflow.io import write_json
-from surveyflow.zenodo import RetryPolicy, fetch_record
+from surveyflow.zenodo_fetch import fetch_record
+from surveyflow.zenodo_http import RetryPolicy
 
 
 def main(smk) -> None:

@@ -4,7 +4,8 @@ import logging
 
 from surveyflow import entry
 from surveyflow.io import write_json
-from surveyflow.zenodo import RetryPolicy, upload_bundle
+from surveyflow.zenodo_deposit import upload_bundle
+from surveyflow.zenodo_http import RetryPolicy
 
 
 def main(smk) -> None:

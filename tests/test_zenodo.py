@@ -1,6 +1,6 @@
 """The Zenodo client and the upload/fetch targets, against the loopback Zenodo of zenodo_server.py.
 
-Zenodo itself is never contacted. Each failure of ../shared/zenodo-api.md is injected into a
+Zenodo itself is never contacted. Each failure Zenodo's API is known for is injected into a
 real `snakemake zenodo_upload` run; every run must end with no duplicate deposition, the
 server's files identical (MD5) to the manifest, a clear message, and the token in no file
 the run wrote (.snakemake/ included) and nowhere in its output.
@@ -9,8 +9,11 @@ the run wrote (.snakemake/ included) and nowhere in its output.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from conftest import copy_project, snakemake
+from conftest import ROOT, copy_project, snakemake
 from test_archive import TRIGGERS, built_project, clone, prepare
 from zenodo_server import ZenodoServer
 
@@ -29,6 +32,7 @@ from surveyflow.zenodo import (
     ZenodoClient,
     ZenodoError,
     bundle_files,
+    deposit_target,
     fetch_record,
     file_digests,
     read_token,
@@ -112,6 +116,50 @@ def assert_deposited(server, workdir, *runs, depositions: int = 1, published: bo
     return dep
 
 
+OLD_META = {
+    "title": "Earlier deposit",
+    "upload_type": "dataset",
+    "description": "An earlier deposit.",
+    "creators": [{"name": "Doe, Jane"}],
+}
+
+
+def tiny_bundle(folder: Path, files: dict[str, bytes], **metadata) -> Path:
+    """A small real-data bundle (files, .zenodo.json, manifest.csv), as the archive lays it out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "upload_type": "dataset",
+        "title": "A study",
+        "description": "What the study is.",
+        "creators": [{"name": "Doe, Jane"}],
+        "access_right": "open",
+        "version": "1.0",
+        **metadata,
+    }
+    rows = ["file,size,sha256,md5"]
+    for name, data in {**files, ".zenodo.json": json.dumps(meta).encode()}.items():
+        (folder / name).write_bytes(data)
+        size, sha, md5 = file_digests(folder / name)
+        rows.append(f"{name},{size},{sha},{md5}")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return folder / "manifest.csv"
+
+
+def deposit(server: ZenodoServer, manifest: Path, tmp_path: Path, **options) -> dict:
+    """The library's upload, fast: tiny waits, the test server's token, a state file in tmp."""
+    settings = {
+        "state_path": tmp_path / "deposition.json",
+        "host": "sandbox",
+        "api": server.url,
+        "publish": True,
+        "environ": {"ZENODO_SANDBOX_TOKEN": server.token},
+        "retry": RetryPolicy(**FAST),
+        "sleep": lambda seconds: None,
+        **options,
+    }
+    return upload_bundle(manifest, **settings)
+
+
 # --- the upload target: the happy path, reruns, versions ---------------------------------------
 
 
@@ -131,6 +179,9 @@ def test_upload_creates_verifies_publishes_and_a_rerun_creates_nothing(workdir, 
     assert len(uploads) == len(manifest_md5s(workdir)) and all(r["content_length"] for r in uploads)
     assert all(r["user_agent"].startswith("surveyflow/") for r in server.log)
     assert "published deposition" in upload_log(workdir)
+    # The default config's author is a team: one name, which Zenodo takes whole.
+    assert meta["creators"] == [{"name": "The surveyflow maintainers"}]
+    assert "The surveyflow maintainers (one name, as for a team" in upload_log(workdir)
 
     seen = len(server.log)
     again = upload(workdir, server)
@@ -148,12 +199,15 @@ def test_a_draft_first_then_publishing_it(workdir, server, token_env):
     assert run.returncode == 0, run.output
     draft = assert_deposited(server, workdir, run, published=False)
     assert "not published (zenodo.publish: false)" in upload_log(workdir)
-    uploads = len(server.requests("upload"))
+    seen = len(server.log)
     # (In a real project the changed param reruns the job; these copies compare mtimes only.)
     run = upload(workdir, server, "--forcerun", "zenodo_upload", publish=True)
     assert run.returncode == 0, run.output
     assert assert_deposited(server, workdir, run)["id"] == draft["id"]
-    assert len(server.requests("upload")) == uploads  # nothing uploaded twice
+    # The reviewed draft as it was: nothing uploaded, created or rewritten; only published.
+    writes = [r["route"] for r in server.log[seen:] if r["method"] != "GET"]
+    assert writes == ["publish"]
+    assert f"publishing draft {draft['id']} as reviewed" in upload_log(workdir)
 
 
 def test_a_changed_bundle_becomes_a_new_version(workdir, server, token_env):
@@ -203,6 +257,90 @@ def test_a_stale_draft_on_newversion_is_found_and_reused(workdir, server, token_
     assert reused["id"] == stale["id"]
     assert [r["status"] for r in server.requests("newversion")] == [201, 400]
     assert "reusing it" in upload_log(workdir)
+
+
+def test_a_draft_whose_bundle_changed_since_review_is_not_published(server, tmp_path):
+    first = tiny_bundle(tmp_path / "b1", {"data.csv": b"a\n1\n"})
+    did = deposit(server, first, tmp_path, publish=False)["deposition_id"]
+    reviewed = server.md5s(did)
+    changed = tiny_bundle(tmp_path / "b2", {"data.csv": b"a\n2\n", "notes.txt": b"new\n"})
+    seen = len(server.log)
+    with pytest.raises(
+        ZenodoError, match=f"the bundle changed since draft {did} was uploaded"
+    ) as error:
+        deposit(server, changed, tmp_path, publish=True)
+    assert "changed data.csv, manifest.csv; new notes.txt" in str(error.value)
+    assert "set zenodo.publish: false" in str(error.value)
+    assert [r for r in server.log[seen:] if r["method"] != "GET"] == []
+    assert not server.published() and server.md5s(did) == reviewed
+    # As the message says: a run with publish: false updates the same draft, then publish.
+    deposit(server, changed, tmp_path, publish=False)
+    published = deposit(server, changed, tmp_path, publish=True)
+    assert published["deposition_id"] == did and published["published"]
+    assert len(server.depositions) == 1
+    assert server.md5s(did) == manifest_md5s(tmp_path, changed.parent)
+
+
+def test_an_unchanged_bundle_gets_no_new_version_when_the_state_is_lost(server, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    manifest = tiny_bundle(tmp_path / "bundle", {"data.csv": b"a\n1\n"})
+    first = deposit(server, manifest, tmp_path)
+    (tmp_path / "deposition.json").unlink()  # results/zenodo/, lost
+    seen = len(server.log)
+    again = deposit(server, manifest, tmp_path, record=first["deposition_id"])
+    assert [r for r in server.log[seen:] if r["method"] != "GET"] == []
+    assert len(server.depositions) == 1
+    assert (again["deposition_id"], again["doi"]) == (first["deposition_id"], first["doi"])
+    assert "holds exactly these files: nothing to do, no new version" in caplog.text
+
+
+@pytest.mark.parametrize("given", ["the first version", "the concept"])
+def test_any_version_id_or_the_concept_id_versions_the_latest(server, tmp_path, given):
+    first = server.add_record({"a.csv": b"1\n"}, {**OLD_META, "version": "0.0.1"})
+    second = server.add_record(
+        {"a.csv": b"2\n"}, {**OLD_META, "version": "0.0.2"}, version_of=first
+    )
+    concept = server.depositions[first]["conceptrecid"]
+    ref = str(first) if given == "the first version" else concept
+    manifest = tiny_bundle(tmp_path / "bundle", {"data.csv": b"a\n1\n"})
+    new = server.depositions[deposit(server, manifest, tmp_path, record=ref)["deposition_id"]]
+    assert len(server.depositions) == 3 and new["submitted"] and new["conceptrecid"] == concept
+    assert server.latest(concept) is new and "a.csv" not in server.files(new["id"])
+    newversions = server.requests("newversion", "POST")
+    assert [(r["path"].split("/")[-3], r["status"]) for r in newversions] == [(str(second), 201)]
+    assert server.files(first) == {"a.csv": b"1\n"} and server.files(second) == {"a.csv": b"2\n"}
+
+
+def test_a_new_version_needs_a_version_of_its_own(server, tmp_path):
+    v1 = deposit(server, tiny_bundle(tmp_path / "v1", {"data.csv": b"a\n1\n"}), tmp_path)
+    changed = tiny_bundle(tmp_path / "v2", {"data.csv": b"a\n2\n"})  # still version 1.0
+    with pytest.raises(ZenodoError, match="its version is the same, 1.0") as error:
+        deposit(server, changed, tmp_path)
+    assert "study.version" in str(error.value)
+    assert server.requests("newversion") == [] and len(server.depositions) == 1
+    bumped = tiny_bundle(tmp_path / "v3", {"data.csv": b"a\n2\n"}, version="1.1")
+    v2 = deposit(server, bumped, tmp_path)
+    assert v2["conceptrecid"] == v1["conceptrecid"] and v2["deposition_id"] != v1["deposition_id"]
+    assert server.depositions[v2["deposition_id"]]["metadata"]["version"] == "1.1"
+
+
+def test_creators_are_persons_as_family_given_and_teams_by_name(server, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    creators = [
+        {"name": "Doe, Jane", "affiliation": "Uni", "orcid": "0000-0002-1825-0097"},
+        {"name": "The surveyflow maintainers"},
+    ]
+    manifest = tiny_bundle(tmp_path / "bundle", {"data.csv": b"a\n1\n"}, creators=creators)
+    receipt = deposit(server, manifest, tmp_path)
+    assert server.depositions[receipt["deposition_id"]]["metadata"]["creators"] == creators
+    assert "Doe, Jane (a person: family name 'Doe')" in caplog.text
+    assert "The surveyflow maintainers (one name, as for a team or organisation)" in caplog.text
+    # A creator without a family name would be refused at publication, after the draft exists.
+    seen = len(server.log)
+    nameless = tiny_bundle(tmp_path / "nameless", {"x": b"x"}, creators=[{"name": ", Jane"}])
+    with pytest.raises(InputError, match="', Jane', has no family name") as error:
+        deposit(server, nameless, tmp_path / "other")
+    assert "study.authors" in str(error.value) and len(server.log) == seen
 
 
 # --- the upload target: every injected failure --------------------------------------------------
@@ -332,8 +470,44 @@ def test_synthetic_data_is_never_uploaded_to_production(workdir, server, monkeyp
     run = snakemake(workdir, "zenodo_upload", *TRIGGERS, config=config)
     assert run.returncode != 0
     assert "SYNTHETIC data" in run.output and "only ever uploaded to the sandbox" in run.output
+    # A loopback test server stands in for the host zenodo.host names, here production.
+    text = " ".join(run.output.split())
+    assert f"a test server on this machine ({server.url}, standing in for production)" in text
     assert server.log == []
     assert_token_absent(workdir, server.token, run)
+
+
+def test_the_address_not_the_label_decides_sandbox_or_production(bundle_project, tmp_path, server):
+    folder = clone(bundle_project / "results/archive", tmp_path / "archive")
+    # zenodo.host says sandbox, the address is production's: the synthetic bundle stays here.
+    # (No token in the environment: even a broken guard could not send anything.)
+    with pytest.raises(ZenodoError, match="SYNTHETIC") as error:
+        deposit(server, folder / "manifest.csv", tmp_path, api="https://zenodo.org/api", environ={})
+    assert "would upload it to production (https://zenodo.org/api)" in str(error.value)
+    # Real data: the label contradicting the address stops, naming both.
+    manifest = tiny_bundle(tmp_path / "real", {"data.csv": b"a\n1\n"})
+    with pytest.raises(
+        ZenodoError,
+        match="zenodo.host is sandbox, but the deposit would go to "
+        r"https://zenodo.org/api, which is not the sandbox",
+    ):
+        deposit(server, manifest, tmp_path, api="https://zenodo.org/api", environ={})
+    assert server.log == []
+
+
+@pytest.mark.parametrize(
+    ("api", "kind"),
+    [
+        ("https://sandbox.zenodo.org/api", "sandbox"),
+        ("https://zenodo.org/api", "production"),
+        ("https://invenio.example.org/api", "production"),
+        ("http://127.0.0.1:8000/api", "test"),
+        ("http://[::1]:8000/api", "test"),
+        ("http://localhost:8000/api", "test"),
+    ],
+)
+def test_what_an_address_is(api, kind):
+    assert deposit_target("sandbox", api).kind == kind
 
 
 def test_a_missing_token_says_which_variable_to_set(workdir, server, monkeypatch):
@@ -391,6 +565,39 @@ def test_retry_after_is_honoured_up_to_the_cap(server):
     create(client)
     assert sleeps == [3.0]
     assert len(server.depositions) == 3
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "backoff", "max_wait", "waited"),
+    [("3", 2, 60, 3.0), ("1", 2, 60, 2.0), ("3", 2, 2.5, 2.5)],
+)
+@pytest.mark.parametrize("failure", ["503-json", "502-html"])
+def test_retry_after_on_5xx_is_honoured_too(
+    server, failure, retry_after, backoff, max_wait, waited
+):
+    server.retry_after_5xx = retry_after  # the longer of Retry-After and the backoff, capped
+    client, sleeps = client_for(server, backoff=backoff, max_wait=max_wait)
+    server.inject("create", failure)
+    create(client)
+    assert sleeps == [waited] and len(server.depositions) == 1
+
+
+def test_the_log_names_only_attempts_that_happen(bundle_project, server, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    client, _ = client_for(server, attempts=3)
+    server.inject("list", "502-html", times=5)
+    with pytest.raises(ZenodoError, match="still after 3 attempts"):
+        client.call("GET", f"{server.url}/deposit/depositions", what="list depositions")
+    retries = re.findall(r"attempt (\d) of 3", caplog.text)
+    assert retries == ["2", "3"]
+    caplog.clear()
+    folder = clone(bundle_project / "results/archive", tmp_path / "archive")
+    server.inject("upload", "bad-md5", times=3, key="README.md")
+    with pytest.raises(ZenodoError, match="README.md keeps a different MD5 .* after 3 uploads"):
+        deposit(server, folder / "manifest.csv", tmp_path)
+    lines = [line for line in caplog.text.splitlines() if "uploaded README.md (upload" in line]
+    assert [line.endswith("uploading again") for line in lines] == [True, True, False]
+    assert "upload 3 of 3" in lines[-1]
 
 
 def test_backoff_doubles_up_to_the_cap_then_gives_up(server):
@@ -473,6 +680,18 @@ def test_record_ids_from_ids_dois_and_urls(ref, expected):
 def test_a_doi_that_is_not_zenodos_is_refused():
     with pytest.raises(InputError, match="not a Zenodo record id or DOI"):
         record_id("10.1007/978-3-031-56281-5_7")
+
+
+def test_the_bundle_and_the_rules_import_no_http_client():
+    # The archive job builds the bundle, and Snakemake parses rules/archive.smk, without it.
+    code = (
+        "import sys, surveyflow.archive, surveyflow.zenodo_hosts; print(sorted(m for m in "
+        "sys.modules if m.split('.')[0] == 'requests' or m == 'surveyflow.zenodo_http'))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "scripts", capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout.strip()) == (0, "[]"), run.stderr
 
 
 def test_the_bundle_is_checked_against_its_manifest_before_any_upload(bundle_project, tmp_path):

@@ -1,13 +1,18 @@
-"""A Zenodo of our own on loopback: the deposit API of ../shared/zenodo-api.md, with failures.
+"""A Zenodo of our own on loopback: Zenodo's legacy deposit API, with failures.
 
 `ZenodoServer` serves the legacy deposit API (depositions, bucket uploads, publish,
 newversion), public records with downloadable files (Range requests), Bearer-token auth
 (a token of "the other host" gets 403 "Permission denied."), rate-limit headers on every
 answer, absolute links with random bucket ids and non-consecutive ids, and a file limit per
-record. `inject(...)` makes the next matching request(s) fail in one of the ways Zenodo
-does: 429 with Retry-After, 5xx with a JSON or an HTML body, publish answering 504 after
-publishing, a connection dropped mid-upload (or mid-download), a wrong MD5 once, 403, 400 in
-both error shapes, quota exceeded. Everything is in memory; nothing is written to disk.
+record. As Zenodo does, it makes a new version only from the latest published version of a
+record (`links.latest` of a published deposition, /api/records/<id>/versions/latest, redirects
+to it; a concept id's record answers with it), and reads a creator's `name` with exactly one
+comma as "Family, Given" and any other name whole as the family name, refusing publication
+of a creator without one. `inject(...)` makes the next matching request(s) fail in one of the
+ways Zenodo does: 429 with Retry-After, 5xx with a JSON or an HTML body (with Retry-After
+when `retry_after_5xx` is set), publish answering 504 after publishing, a connection dropped
+mid-upload (or mid-download), a wrong MD5 once, 403, 400 in both error shapes, quota exceeded.
+Everything is in memory; nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -97,12 +102,15 @@ class ZenodoServer:
         max_files: int = 100,
         rate_limit: int = 100,
         retry_after: str = "1",
+        retry_after_5xx: str | None = None,
     ) -> None:
         self.token = token
         self.other_host_tokens = set(other_host_tokens)
         self.max_files = max_files
         self.rate_limit = rate_limit
         self.retry_after = retry_after
+        self.retry_after_5xx = retry_after_5xx  # Retry-After of injected 5xx answers, if any
+        self._published_count = 0  # publication order: the latest version is the last published
         self.lock = threading.RLock()
         self.depositions: dict[int, dict[str, Any]] = {}
         self.buckets: dict[str, dict[str, dict[str, Any]]] = {}  # bucket -> key -> object
@@ -170,14 +178,29 @@ class ZenodoServer:
         with self.lock:
             return [d for d in self.depositions.values() if not d["submitted"]]
 
-    def add_record(self, files: dict[str, bytes], metadata: dict | None = None) -> int:
-        """A published record (for fetch tests), returns its id."""
+    def add_record(
+        self,
+        files: dict[str, bytes],
+        metadata: dict | None = None,
+        *,
+        version_of: int | None = None,
+    ) -> int:
+        """A published record, or a newer published version of record `version_of`; its id."""
         with self.lock:
-            dep = self._new_deposition(metadata or {"title": "A record", "upload_type": "dataset"})
+            concept = self.depositions[version_of]["conceptrecid"] if version_of else None
+            dep = self._new_deposition(
+                metadata or {"title": "A record", "upload_type": "dataset"}, concept=concept
+            )
             for key, data in files.items():
                 self._store(dep, key, data)
             self._do_publish(dep)
             return dep["id"]
+
+    def latest(self, concept: str) -> dict[str, Any] | None:
+        """The latest published version of a concept: the one published last."""
+        with self.lock:
+            versions = [d for d in self._concept_versions(concept) if d["submitted"]]
+            return max(versions, key=lambda d: d["published_order"]) if versions else None
 
     # --- model -------------------------------------------------------------------------------
     def _new_id(self) -> int:
@@ -201,7 +224,7 @@ class ZenodoServer:
             "submitted": False,
             "doi": "",
             "conceptdoi": "",
-            "metadata": {k: v for k, v in metadata.items() if k in METADATA_KEYS},
+            "metadata": _as_zenodo_reads(metadata),
             "bucket": bucket,
             "latest_draft": dep_id,
         }
@@ -215,6 +238,8 @@ class ZenodoServer:
         return obj
 
     def _do_publish(self, dep: dict) -> None:
+        self._published_count += 1
+        dep["published_order"] = self._published_count
         dep["submitted"], dep["state"] = True, "done"
         dep["doi"] = f"10.5072/zenodo.{dep['id']}"
         dep["conceptdoi"] = f"10.5072/zenodo.{dep['conceptrecid']}"
@@ -236,6 +261,8 @@ class ZenodoServer:
         }
         if dep["submitted"]:
             links["record"] = f"{api}/records/{dep['id']}"
+            links["latest"] = f"{api}/records/{dep['id']}/versions/latest"
+            links["latest_html"] = f"{self.root}/records/{dep['id']}/latest"
         return links
 
     def _file_json(self, dep: dict, obj: dict) -> dict[str, Any]:
@@ -251,7 +278,8 @@ class ZenodoServer:
         }
 
     def _dep_json(self, dep: dict) -> dict[str, Any]:
-        body = {k: deepcopy(v) for k, v in dep.items() if k not in ("bucket", "latest_draft")}
+        hidden = ("bucket", "latest_draft", "published_order")
+        body = {k: deepcopy(v) for k, v in dep.items() if k not in hidden}
         body["title"] = dep["metadata"].get("title", "")
         body["files"] = [self._file_json(dep, o) for o in self.buckets[dep["bucket"]].values()]
         body["links"] = self._links(dep)
@@ -277,11 +305,36 @@ class ZenodoServer:
             "conceptdoi": dep["conceptdoi"],
             "metadata": deepcopy(dep["metadata"]),
             "files": files,
-            "links": {"self": f"{self.url}/records/{dep['id']}"},
+            "links": {
+                "self": f"{self.url}/records/{dep['id']}",
+                "latest": f"{self.url}/records/{dep['id']}/versions/latest",
+            },
         }
 
     def _concept_versions(self, concept: str) -> list[dict]:
         return [d for d in self.depositions.values() if d["conceptrecid"] == concept]
+
+
+def _as_zenodo_reads(metadata: dict) -> dict:
+    """Known keys only; each creator as Zenodo reads and serves it: a name with exactly one
+    comma is "Family, Given" (stripped), any other name is the family name, whole."""
+    kept = {k: v for k, v in metadata.items() if k in METADATA_KEYS}
+    if isinstance(kept.get("creators"), list):
+        creators = []
+        for creator in kept["creators"]:
+            family, given = _family_given(creator)
+            entry = {k: creator[k] for k in ("affiliation", "orcid", "gnd") if creator.get(k)}
+            creators.append({"name": f"{family}, {given}" if given else family, **entry})
+        kept["creators"] = creators
+    return kept
+
+
+def _family_given(creator: Any) -> tuple[str, str]:
+    name = str(creator.get("name") or "") if isinstance(creator, dict) else ""
+    if name.count(",") == 1:
+        family, given = name.split(",")
+        return family.strip(), given.strip()
+    return name.strip(), ""
 
 
 def _json_error(status: int, message: str, **extra: Any) -> tuple[int, dict, dict]:
@@ -397,9 +450,10 @@ class _Handler(BaseHTTPRequestHandler):
         ("PUT", r"/api/files/(?P<bucket>[0-9a-f-]+)/(?P<key>[^/]+)", "upload"),
         ("DELETE", r"/api/files/(?P<bucket>[0-9a-f-]+)/(?P<key>[^/]+)", "object_delete"),
         ("GET", r"/api/records/(?P<id>\d+)", "record"),
+        ("GET", r"/api/records/(?P<id>\d+)/versions/latest", "latest"),
         ("GET", r"/api/records/(?P<id>\d+)/files/(?P<key>[^/]+)/content", "download"),
     ]
-    PUBLIC = {"record", "download"}
+    PUBLIC = {"record", "latest", "download"}
 
     def _dispatch(self) -> None:
         self._route_name = "unknown"
@@ -451,6 +505,9 @@ class _Handler(BaseHTTPRequestHandler):
         m = re.fullmatch(r"(\d{3})-(json|html)", kind)
         if m:
             status = int(m.group(1))
+            retry = (
+                {"Retry-After": self.zenodo.retry_after_5xx} if self.zenodo.retry_after_5xx else {}
+            )
             if m.group(2) == "json":
                 self._send(
                     status,
@@ -459,10 +516,11 @@ class _Handler(BaseHTTPRequestHandler):
                         "message": "Internal server error.",
                         "error_id": uuid.uuid4().hex,
                     },
+                    retry,
                 )
             else:
                 page = HTML_502 if status == 502 else HTML_PAGE
-                self._send(status, page.format(status=status, reason=REASONS[status]))
+                self._send(status, page.format(status=status, reason=REASONS[status]), retry)
         elif kind == "429":
             self._send(
                 429,
@@ -580,9 +638,7 @@ class _Handler(BaseHTTPRequestHandler):
             if unknown:
                 return 400, {"messages": [f"Unknown field: {k}" for k in sorted(unknown)]}, {}
             # Replaces the metadata wholesale; unknown keys are dropped silently.
-            dep["metadata"] = {
-                k: v for k, v in (body.get("metadata") or {}).items() if k in METADATA_KEYS
-            }
+            dep["metadata"] = _as_zenodo_reads(body.get("metadata") or {})
             dep["modified"] = datetime.now(UTC).isoformat()
             return 200, self.zenodo._dep_json(dep), {}
 
@@ -665,6 +721,10 @@ class _Handler(BaseHTTPRequestHandler):
                 for key in ("upload_type", "title", "creators", "description")
                 if not dep["metadata"].get(key)
             ]
+            for i, creator in enumerate(dep["metadata"].get("creators") or []):
+                if not _family_given(creator)[0]:
+                    field = f"metadata.creators.{i}.person_or_org.family_name"
+                    errors.append({"field": field, "message": "Missing data for required field."})
             if not z.buckets[dep["bucket"]]:
                 errors.append({"field": "files", "message": "Minimum one file must be provided."})
             if errors:
@@ -678,6 +738,14 @@ class _Handler(BaseHTTPRequestHandler):
             dep = self._dep(args)
             if dep is None or not dep["submitted"]:
                 return _json_error(404, "PID does not exist.")
+            if z.latest(dep["conceptrecid"]) is not dep:
+                # Zenodo: the id of a new version's request has to be the latest version's.
+                error = {
+                    "field": "id",
+                    "message": "A new version can only be made from the latest published "
+                    "version of the record.",
+                }
+                return 400, {"status": 400, "message": "Validation error.", "errors": [error]}, {}
             versions = z._concept_versions(dep["conceptrecid"])
             drafts = [d for d in versions if not d["submitted"]]
             if drafts:
@@ -716,9 +784,7 @@ class _Handler(BaseHTTPRequestHandler):
         if dep is not None and dep["submitted"]:
             return dep
         # A concept id answers with its latest published version.
-        versions = [d for d in z.depositions.values() if d["conceptrecid"] == str(rid)]
-        versions = [d for d in versions if d["submitted"]]
-        return max(versions, key=lambda d: d["created"]) if versions else None
+        return z.latest(str(rid))
 
     def _r_record(self, args, query, inj):
         with self.zenodo.lock:
@@ -726,6 +792,15 @@ class _Handler(BaseHTTPRequestHandler):
             if dep is None:
                 return _json_error(404, "The persistent identifier does not exist.")
             return 200, self.zenodo._record_json(dep), {}
+
+    def _r_latest(self, args, query, inj):
+        """The latest version of a record: a redirect to it, as Zenodo's records API answers."""
+        with self.zenodo.lock:
+            dep = self._published_dep(int(args["id"]))
+            latest = self.zenodo.latest(dep["conceptrecid"]) if dep else None
+            if latest is None:
+                return _json_error(404, "The persistent identifier does not exist.")
+            return 302, None, {"Location": f"{self.zenodo.url}/records/{latest['id']}"}
 
     def _r_download(self, args, query, inj):
         with self.zenodo.lock:
