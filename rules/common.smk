@@ -1,4 +1,5 @@
 # Helpers shared by all rules: config validation at parse time, library paths as inputs.
+import copy
 import json
 import os
 import sys
@@ -28,57 +29,106 @@ from surveyflow.study import (
     study_settings,
 )
 
-validate_against_schema(
-    config,
-    Path(workflow.basedir) / "config/schemas/config.schema.yaml",
-    source="the workflow config (config/config.yaml and any --configfile/--config)",
-)
-validate_against_schema(
-    config,
-    Path(workflow.basedir) / "config/schemas/archive.schema.yaml",
-    source="the archive config (config/archive.yaml and any --configfile/--config)",
-)
-# The study block, which the deposit, the report's home page and the captions are written from:
-# the old plain-string form is its title; a title of one's own still carrying the reproduction's
-# description, authors or DOI (merged in from config/config.yaml) stops here.
-config["study"] = study_settings(config["study"])
-check_study(
-    config["study"],
-    load_yaml(Path(workflow.basedir) / "config/config.yaml").get("study"),
-    source="the workflow config (study)",
-)
-# `--config 'export={data: x.csv, codebook: null}'` reaches us as the string "null": Snakemake
-# reads --config mappings with YAML's BaseLoader, where every scalar is a string.
-if str(config["export"].get("codebook")).strip().lower() in ("null", "none", "~", ""):
-    config["export"]["codebook"] = None
-# A study's analyses, qualitative analyses and figure panels come from config/analyses.yaml;
-# another survey switches any of them off by setting it to null in its own --configfile
-# (Snakemake merges config files key by key, so a null is the way to remove one).
-for _section in (
-    config["analyses"],
-    config.get("qualitative", {}),
-    config.get("subgroups", {}),
-):
-    for _name in [key for key, value in _section.items() if value is None]:
-        del _section[_name]
-if config.get("figures", {}).get("panels"):
-    config["figures"]["panels"] = {
-        key: value for key, value in config["figures"]["panels"].items() if value
-    }
-
 
 def config_sources():
     """The config files a run merged, as the user named them (for error messages)."""
     given = [str(path) for path in workflow.overwrite_configfiles or []]
-    return ", ".join(
-        ["config/config.yaml, config/analyses.yaml, config/archive.yaml", *given]
+    defaults = "config/config.yaml, config/analyses.yaml, config/archive.yaml"
+    return f"{', '.join(given)} (over {defaults})" if given else defaults
+
+
+def prepare_config():
+    """Validate and complete the config before any job: every problem of the user's config in
+    one paragraph, naming their file and key. Returns the questions map."""
+    source = config_sources()
+    validate_against_schema(
+        config,
+        Path(workflow.basedir) / "config/schemas/config.schema.yaml",
+        source=source,
     )
+    validate_against_schema(
+        config,
+        Path(workflow.basedir) / "config/schemas/archive.schema.yaml",
+        source=source,
+    )
+    # The study block, which the deposit, the report's home page and the captions are written
+    # from: the old plain-string form is its title; a title of one's own still carrying the
+    # reproduction's description, authors or DOI (merged in from config/config.yaml) stops.
+    config["study"] = study_settings(config["study"])
+    check_study(
+        config["study"],
+        load_yaml(Path(workflow.basedir) / "config/config.yaml").get("study"),
+        source=source,
+    )
+    # `--config 'export={data: x.csv, codebook: null}'` reaches us as the string "null":
+    # Snakemake reads --config mappings with YAML's BaseLoader (every scalar a string).
+    if str(config["export"].get("codebook")).strip().lower() in (
+        "null",
+        "none",
+        "~",
+        "",
+    ):
+        config["export"]["codebook"] = None
+    # A study's analyses, qualitative analyses and figure panels come from
+    # config/analyses.yaml; another survey switches any of them off by setting it to null in
+    # its own --configfile (config files merge key by key, so a null removes one). The
+    # provenance keeps the nulls, so that its config reproduces the run on its own.
+    RUN_CONFIG.update(copy.deepcopy(config))
+    for section in (
+        config["analyses"],
+        config.get("qualitative", {}),
+        config.get("subgroups", {}),
+    ):
+        for name in [key for key, value in section.items() if value is None]:
+            del section[name]
+    if config.get("figures", {}).get("panels"):
+        config["figures"]["panels"] = {
+            key: value for key, value in config["figures"]["panels"].items() if value
+        }
+    questions = load_questions(config["questions"], QUESTIONS_SCHEMA, source=source)
+    ratios = config["cleaning"].get("ratios", [])
+    checks = (
+        lambda: check_ratio_config(ratios, questions, source=source),
+        lambda: check_references(config, questions, source=source),
+        lambda: check_analyses(
+            config["analyses"], questions, [r["name"] for r in ratios], source=source
+        ),
+        lambda: country_question(
+            config["study"],
+            (config.get("figures") or {}).get("panels") or {},
+            questions,
+            source=source,
+        ),
+    )
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        prefix = f"file {source}: "
+        raise InputError(
+            " ".join(
+                f"({i}) {str(exc).removeprefix(prefix)}"
+                for i, exc in enumerate(problems, start=1)
+            ),
+            path=source,
+        )
+    return questions
 
 
+RUN_CONFIG = {}
 QUESTIONS_SCHEMA = os.path.relpath(
     Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
 )
-QUESTIONS = load_questions(config["questions"], QUESTIONS_SCHEMA)
+try:
+    QUESTIONS = prepare_config()
+except InputError as _error:
+    # One paragraph, not a traceback: the message names the file, the key and what to do.
+    sys.exit(f"Error in the config: {_error}")
 # The questions map every job reads: the file named in config, or, when the config gives the
 # map inline, its copy written by rule questions_map (rewritten, and so rerunning what
 # depends on it, only when the map changes).
@@ -86,19 +136,8 @@ INLINE_QUESTIONS = "results/ingest/questions.yaml"
 QUESTIONS_FILE = (
     config["questions"] if isinstance(config["questions"], str) else INLINE_QUESTIONS
 )
-check_ratio_config(config["cleaning"].get("ratios", []), QUESTIONS)
-check_references(config, QUESTIONS, source=config_sources())
-check_analyses(
-    config["analyses"],
-    QUESTIONS,
-    [ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
-    source=config_sources(),
-)
 COUNTRY_QUESTION = country_question(
-    config["study"],
-    (config.get("figures") or {}).get("panels") or {},
-    QUESTIONS,
-    source="the workflow config (study)",
+    config["study"], (config.get("figures") or {}).get("panels") or {}, QUESTIONS
 )
 
 
@@ -137,7 +176,7 @@ DEPOSIT_KEYS = ("zenodo", "zenodo_api")
 
 def results_config():
     """The effective config of the results: everything but the deposit settings."""
-    return {key: value for key, value in config.items() if key not in DEPOSIT_KEYS}
+    return {key: value for key, value in RUN_CONFIG.items() if key not in DEPOSIT_KEYS}
 
 
 def export_files(wildcards):
@@ -160,10 +199,14 @@ def default_sections():
 def archive_inputs():
     """Results that go into the archive bundle, by role (grows with the workflow)."""
     return {
+        # The shipped config files are the reproduced paper's study: a bundle of another
+        # survey carries its own effective config (in the archive's config.zip) instead.
         "config": [
-            "config/config.yaml",
-            "config/analyses.yaml",
-            "config/archive.yaml",
+            *(
+                ["config/config.yaml", "config/analyses.yaml", "config/archive.yaml"]
+                if config.get("paper_reference")
+                else []
+            ),
             QUESTIONS_FILE,
             "results/provenance/config.yaml",
         ],

@@ -202,8 +202,11 @@ def test_the_rendered_draft_reads_back_as_the_config_it_renders(tmp_path):
     assert yaml.safe_load(text) == config
     assert "# Tools?" in text and "# Left out as personal data" in text
     assert config["analyses"]["rq1_1"] is None and config["figures"]["panels"]["fig1"] is None
-    bins = config["analyses"]["v_4"]["bins"]
-    assert bins[0] == 0 and bins[-1] >= 12  # every count inside the bins
+    # The answers parse as 5, 4 (the midpoint of 3-5), 10 and 12: every one inside the bins,
+    # none of the bins below them all.
+    analysis = config["analyses"]["v_4"]
+    assert analysis["bins"] == [4, 5, 10, 12]
+    assert analysis["labels"] == ["[4, 5)", "[5, 10)", "[10, 12]"]
 
 
 def test_yaml_words_stay_strings_in_the_draft():

@@ -191,3 +191,12 @@ def test_mis_decoded_labels_match_the_codebook_label_they_came_from():
     twice = "Español".encode().decode("latin-1").encode("mac_roman").decode("latin-1")
     assert twice == "EspaÌ±ol" and "Español" in repaired(twice)
     assert repaired("Español") == []  # a correct label has nothing to undo
+
+
+def test_the_best_reading_of_a_mis_decoded_label_is_the_original_text():
+    from surveyflow.labels import best_reading
+
+    assert best_reading("EspaÌ±ol") == "Español"  # as the real NaPiRE export holds it
+    assert best_reading("inåÊyour") == "in\xa0your"
+    assert best_reading("EspaÃ±ol") == "Español"
+    assert best_reading("Español") == "Español" and best_reading("plain") == "plain"

@@ -35,9 +35,18 @@ class Design:
 
 
 def _fail_in(
-    analysis: str, key: str, message: str, hint: str, source: str = "config/analyses.yaml"
+    analysis: str, key: str, message: str, hint: str, source: str | None = None
 ) -> InputError:
-    return InputError(f"analysis {analysis!r}, key {key!r}: {message}", path=source, hint=hint)
+    """An error of one analysis' config key. At parse time ``source`` names the user's config
+    files; a job does not know them, so its message names the key alone (analyses.<name>.<key>,
+    in whichever config file sets it)."""
+    return InputError(
+        f"config key analyses.{analysis}.{key}: {message}"
+        if source is None
+        else f"analysis {analysis!r}, key {key!r}: {message}",
+        path=source,
+        hint=hint,
+    )
 
 
 def check_analyses(
@@ -61,7 +70,7 @@ def check_analyses(
                 name,
                 "question",
                 f"unknown question {qid!r}",
-                f"use one of the ids of questions.yaml: {', '.join(questions)}.",
+                f"use one of the ids of the questions map: {', '.join(questions)}.",
             )
         if statistic in ("share_selected", "share_per_level"):
             if qid is None:

@@ -37,6 +37,12 @@ def format_mean(value: float, unit: str) -> str:
     return f"{value:.2f}%" if unit == "%" else f"{value:.1f}"
 
 
+def _sentence(title: str) -> str:
+    """A title as a sentence of the caption: its own ?, ! or . kept, else a full stop added."""
+    text = _rst(title.strip())
+    return text if text.endswith(("?", "!", ".", "…")) else f"{text}."
+
+
 def _rst(text: str) -> str:
     # Captions are reStructuredText: escape the characters that would start markup.
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|")
@@ -69,7 +75,7 @@ def estimate_caption(
     drawn = INTERVALS[interval] if paper or interval != "paper" else MONTE_CARLO_INTERVAL
     text = (
         f"{_head(number, spec['paper_label'], paper=paper)} "
-        f"{_rst(spec.get('title', ''))}. Share of the N = {n} respondents with a valid answer "
+        f"{_sentence(spec.get('title', ''))} Share of the N = {n} respondents with a valid answer "
         f"({_rst(str(what))}) per answer; error bars: {drawn}, S = {resamples} resamples."
     )
     text += _boundary_sentence(estimates, interval)

@@ -183,7 +183,7 @@ def _levels(levels: Any, fail) -> dict[int, str] | None:
 
 
 def load_questions(
-    path: str | Path | Mapping[str, Any], schema_path: str | Path
+    path: str | Path | Mapping[str, Any], schema_path: str | Path, *, source: str = "config"
 ) -> dict[str, Question]:
     """Read and validate questions.yaml; returns questions in file order.
 
@@ -192,7 +192,7 @@ def load_questions(
     """
     if isinstance(path, Mapping):
         data: Any = {"questions": dict(path)}
-        path = "the config key 'questions' (inline questions map)"
+        path = f"{source}, key 'questions' (the questions map given inline)"
     else:
         data = load_yaml(path)
     validate_against_schema(data, schema_path, source=str(path))
@@ -212,7 +212,9 @@ def load_questions(
     return questions
 
 
-def check_ratio_config(ratios: list[Mapping[str, str]], questions: Mapping[str, Question]) -> None:
+def check_ratio_config(
+    ratios: list[Mapping[str, str]], questions: Mapping[str, Question], *, source: str = "config"
+) -> None:
     """Ratios must name two `count` questions."""
     for ratio in ratios:
         for role in ("numerator", "denominator"):
@@ -221,7 +223,7 @@ def check_ratio_config(ratios: list[Mapping[str, str]], questions: Mapping[str, 
                 raise InputError(
                     f"cleaning.ratios {ratio['name']!r}: {role} {qid!r} is not a count question "
                     "of questions.yaml.",
-                    path="config",
+                    path=source,
                     hint="name a question of type `count`.",
                 )
 

@@ -66,6 +66,16 @@ def _panel_problems(fig: str, spec: Mapping[str, Any], questions) -> list[str]:
     return problems
 
 
+def _map_name(questions: Any) -> str:
+    return questions if isinstance(questions, str) else "given inline under `questions:`"
+
+
+def _ids(questions: Mapping[str, Question], shown: int = 12) -> str:
+    ids = list(questions)
+    more = f", … ({len(ids) - shown} more)" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
 def check_references(
     config: Mapping[str, Any], questions: Mapping[str, Question], *, source: str
 ) -> None:
@@ -107,7 +117,7 @@ def check_references(
         raise InputError(
             "the config names things the questions map does not have: "
             + "; ".join(problems)
-            + f" (questions map: {config['questions']}; its ids: {', '.join(questions)}).",
+            + f" (questions map: {_map_name(config['questions'])}; its ids: {_ids(questions)}).",
             path=source,
             hint="correct or remove these keys in your config file (a null switches a default "
             "panel, analysis or subgroup off), or add the questions to the questions map; "

@@ -167,7 +167,11 @@ def study_citation(
         citation["keywords"] = [str(k) for k in study["keywords"]]
     software = {
         "type": "software",
-        "title": " ".join(str(workflow.get("title", name)).split()),
+        # The workflow's full title names the paper it was built to reproduce: cited as that
+        # only by a reproduction, by its name otherwise.
+        "title": " ".join(str(workflow.get("title", name)).split())
+        if reproduction
+        else _software_name(workflow),
         "authors": list(workflow.get("authors") or [{"name": "The surveyflow maintainers"}]),
     }
     for key in ("version", "license"):
@@ -356,11 +360,13 @@ def deposit_readme(
         "",
         "With the repository of the workflow"
         + (f" ({repository})" if repository else "")
-        + ": set up the environment (`environment.zip`), then run, report, archive:",
+        + ": set up the environment (`environment.zip`), put the survey export where "
+        "`export` in `config/effective-config.yaml` (`config.zip`) says, then run, report and "
+        "archive with that config (targets before `--configfile`):",
         "",
-        "    snakemake --cores all",
-        "    snakemake --report results/report.html",
-        "    snakemake --cores all archive",
+        "    snakemake --cores all --configfile config/effective-config.yaml",
+        "    snakemake --report results/report.html --configfile config/effective-config.yaml",
+        "    snakemake archive --cores all --configfile config/effective-config.yaml",
         "",
         "## Licence",
         "",

@@ -18,13 +18,14 @@ Question ids: the tool's question id when the codebook gives one, otherwise the 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from surveyflow.efs import Codebook, RawExport
-from surveyflow.labels import CHECKED_LABELS, norm_label
+from surveyflow.labels import CHECKED_LABELS, best_reading, norm_label
 from surveyflow.parsers import parse_count, parse_percentage
 
 # EFS's own columns (respondent, status, paradata): never questions.
@@ -51,7 +52,7 @@ _NO_CHOICE = re.compile(
 _INT = re.compile(r"^[+-]?\d+$")
 _DIGIT = re.compile(r"\d")
 MAX_LIKERT_LEVELS = 7  # what a diverging bar chart reads; longer lists are single choices
-MAX_LABELS_FOUND = 30  # distinct labels in a labels export beyond which a column is free text
+MAX_LABELS_FOUND = 250  # distinct labels in a labels export beyond which a column is free text
 COUNT_SHARE = 0.6  # share of the answers that must read as numbers for a count question
 
 
@@ -89,6 +90,13 @@ class Draft:
     metadata: list[str]  # the tool's own columns, left out
 
 
+def _display(text: str) -> str:
+    """A question text or label as a person reads it: mis-decoded characters repaired (an
+    export saved through the wrong encodings shows "inåÊyour"), spaces collapsed."""
+    text = best_reading(text)
+    return " ".join(text.replace("\xa0", " ").split())
+
+
 def _answers(column: Iterable[str], missing: frozenset[str]) -> list[str]:
     return [v for v in (str(c).strip() for c in column) if v and v not in missing]
 
@@ -119,8 +127,8 @@ def export_variables(
         out.append(
             Variable(
                 name=name,
-                label=entry.label if entry else export.item_labels.get(name, ""),
-                question_text=" ".join(text.replace("\xa0", " ").split()),
+                label=_display(entry.label if entry else export.item_labels.get(name, "")),
+                question_text=_display(text),
                 block=block,
                 dtype=entry.dtype if entry else "",
                 values=dict(entry.values) if entry else {},
@@ -156,12 +164,14 @@ def _kind(var: Variable) -> str:
     numeric = [a for a in var.answers if _DIGIT.search(a) and parse(a).value is not None]
     if var.answers and len(numeric) >= COUNT_SHARE * len(var.answers):
         return "percentage" if percent else "count"
+    # A labels export's coded column: few labels, each given by several respondents (a
+    # country list of 48 among 488 answers qualifies; comments that repeat "no" do not).
     if (
         text_found
         and len(text_found) <= MAX_LABELS_FOUND
-        and len(var.answers) >= 2 * len(text_found)
+        and len(var.answers) >= 5 * len(text_found)
     ):
-        return "coded"  # a labels export: few labels, each given by several respondents
+        return "coded"
     return "text"
 
 
@@ -179,19 +189,23 @@ def _levels(var: Variable) -> tuple[dict[int, str] | list[str], list[str], list[
         if stray:
             notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")
         return levels, missing, notes
-    found = [v for v in var.found if not _INT.match(v)]
+    # Without a codebook the labels are what respondents' cells hold, written as a person
+    # reads them (repaired text still matches the cells: labels are compared repaired too).
+    found = list(dict.fromkeys(_display(v) for v in var.found if not _INT.match(v)))
+    no_choice = [v for v in var.found if _NO_CHOICE.match(v)]
+    levels = [v for v in found if not _NO_CHOICE.match(v)]
     stray = [v for v in var.found if _INT.match(v)]
     notes.append("levels as found in the export: put them in their scale order")
     if stray:
         notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")
-    return sorted(found, key=str.casefold), stray, notes
+    return sorted(levels, key=str.casefold), stray + no_choice, notes
 
 
 def _as_label(answer: str, var: Variable) -> str:
     """A cell as its level label: a code's label (codes export), else the cell (labels)."""
     if _INT.match(answer) and int(answer) in var.values:
         return var.values[int(answer)]
-    return answer
+    return _display(answer)
 
 
 def _level_labels(levels: dict[int, str] | list[str]) -> tuple[str, ...]:
@@ -208,6 +222,12 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
     (an "other" text field, further variables) the id with a suffix."""
     kinds = {v.name: _kind(v) for v in variables}
     checked = [v for v in variables if kinds[v.name] == "checked"]
+    if checked:
+        # Beside ticked/unticked items, a variable without value labels is the "other" text
+        # field, however often respondents typed the same word into it.
+        for v in variables:
+            if kinds[v.name] == "coded" and not v.values:
+                kinds[v.name] = "text"
     coded = [v for v in variables if kinds[v.name] == "coded"]
     free = [v for v in variables if kinds[v.name] in ("count", "percentage", "text")]
     text = variables[0].question_text
@@ -249,7 +269,9 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
                 spec["missing"] = missing
             notes = sorted({n for *_, ns in batch for n in ns})
             labels = {v.name: v.label or v.name for v, *_ in batch}
-            question = DraftQuestion(next_id(first.name), spec, text, notes, labels)
+            # A block of several single choices (ranks "Top 1 … Top 5"): each says which it is.
+            title = f"{text} [{first.label}]" if len(coded) > 1 and first.label else text
+            question = DraftQuestion(next_id(first.name), spec, title, notes, labels)
             question.levels = list(_level_labels(levels))
             found = {_as_label(a, first) for v, *_ in batch for a in v.found}
             question.observed = [lab for lab in question.levels if lab in found]
@@ -284,13 +306,15 @@ def draft_questions(
 
 
 def count_bins(answers: Sequence[str]) -> list[float]:
-    """Bin edges for a count question: 0, then round quartile-like edges up to its largest
-    answer, so that every parsed answer falls inside (a share_per_bin needs that)."""
+    """Bin edges for a count question: from its smallest answer (rounded down) up to its
+    largest, at round numbers, so that every parsed answer falls inside (a share_per_bin needs
+    that) and no bin lies below every answer."""
     values = sorted(v for a in answers if (v := parse_count(a).value) is not None)
+    low = float(math.floor(values[0])) if values else 0.0
     top = values[-1] if values else 10.0
-    edges = [0.0]
+    edges = [low]
     for step in (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000, 100000):
-        if step > edges[-1] and step < top:
+        if edges[-1] < step < top:
             edges.append(float(step))
     edges.append(float(top) if top > edges[-1] else edges[-1] + 1)
     # At most six bins: keep the outer edges and every other inner one.

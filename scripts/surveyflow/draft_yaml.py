@@ -20,7 +20,7 @@ from surveyflow.draft import Draft, DraftQuestion, count_bins
 
 _COUNTRY = re.compile(r"countr|\bland\b|staat|pa[ií]s|pays", re.IGNORECASE)
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TITLE_WIDTH = 90
+TITLE_WIDTH = 160
 # Display names on a figure's axis: longer ones leave the bars no room (edit them in the draft).
 LABEL_WIDTH = 36
 # Beyond this many levels (a country list), a drafted analysis lists the levels the export
@@ -56,7 +56,7 @@ def _analysis(question: DraftQuestion, answers: Mapping[str, list[str]]) -> dict
         return {**base, "question": question.id, "statistic": "share_selected", "labels": labels}
     if spec["type"] == "single_choice":
         shown = question.levels
-        if len(shown) > MAX_DRAWN_LEVELS and question.observed:
+        if len(shown) > MAX_DRAWN_LEVELS and 0 < len(question.observed) < len(shown):
             shown = question.observed
         labels = _display({name: name for name in shown})
         return {**base, "question": question.id, "statistic": "share_per_level", "labels": labels}
@@ -66,7 +66,10 @@ def _analysis(question: DraftQuestion, answers: Mapping[str, list[str]]) -> dict
         bins = count_bins(answers.get(spec["variable"], []))
     else:
         return None
-    labels = [f"{_fmt_edge(lo)}–{_fmt_edge(hi)}" for lo, hi in zip(bins, bins[1:], strict=False)]
+    # Bins are [a, b), the last [a, b]: said so, since a count range's midpoint may be 3.5.
+    pairs = list(zip(bins, bins[1:], strict=False))
+    labels = [f"[{_fmt_edge(lo)}, {_fmt_edge(hi)})" for lo, hi in pairs[:-1]]
+    labels.append(f"[{_fmt_edge(pairs[-1][0])}, {_fmt_edge(pairs[-1][1])}]")
     return {
         **base,
         "question": question.id,
@@ -248,7 +251,7 @@ def _notes(draft: Draft) -> dict[str, str]:
         q.id.lower(): f"NOTE: lists the {len(q.observed)} levels found in the export, of "
         f"{len(q.levels)}; add any other level an answer may hold."
         for q in draft.questions
-        if len(q.levels) > MAX_DRAWN_LEVELS and q.observed
+        if len(q.levels) > MAX_DRAWN_LEVELS and 0 < len(q.observed) < len(q.levels)
     }
 
 

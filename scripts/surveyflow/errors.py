@@ -28,5 +28,7 @@ class InputError(Exception):
             where.append(f"column {column!r}")
         text = (", ".join(where) + ": " if where else "") + message
         if hint:
+            # A message ending without a full stop still reads as its own sentence.
+            text += "" if text.rstrip().endswith((".", "!", "?", ")")) else "."
             text += f" What to do: {hint}"
         super().__init__(text)

@@ -66,10 +66,11 @@ def _missing_variables_error(missing: list[tuple[str, str]], export: RawExport) 
         suggestion = f" (closest: {', '.join(close)})" if close else ""
         parts.append(f"{qid} -> {variable}{suggestion}")
     return InputError(
-        "the export lacks variables that questions.yaml names: " + "; ".join(parts) + ".",
+        "the export lacks variables that the questions map names: " + "; ".join(parts) + ".",
         path=export.path,
-        hint="correct the variable names in config/questions.yaml, or point export.data at the "
-        "export of the right survey.",
+        hint="correct the variable names in the questions map (the file or inline map that "
+        "`questions:` of your config gives), or point export.data at the export of the right "
+        "survey.",
     )
 
 

@@ -10,6 +10,7 @@ the first source; the questions map overrides it for the columns it names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -19,6 +20,7 @@ from surveyflow.efs import Codebook, RawExport
 
 __all__ = [
     "CHECKED_LABELS",
+    "best_reading",
     "column_labels",
     "labels_to_codes",
     "norm_label",
@@ -78,6 +80,21 @@ def repaired(text: str) -> list[str]:
         if value != text:
             out.append(value)
     return out
+
+
+def _oddness(text: str) -> int:
+    # Combining marks and control characters are what a wrong repair leaves behind
+    # ("Espa̱ol": U+0331 from the bytes CC B1); a right one leaves letters.
+    return sum(unicodedata.category(ch)[0] in "MC" for ch in text)
+
+
+def best_reading(text: str) -> str:
+    """``text`` or its most plausible repair: the one with the fewest stray marks (for display;
+    matching tries every repair)."""
+    # A repair turns two or more characters into one: of the readings without stray marks,
+    # the shortest is the repaired one (and a text with nothing to repair is its only reading).
+    candidates = [text, *repaired(text)]
+    return min(candidates, key=lambda t: (_oddness(t), len(t)))
 
 
 def status_code(label: str, status_labels: Mapping[str, int] | None = None) -> str | None:

@@ -104,8 +104,10 @@ def paper_number(fig: str) -> int | None:
 
 
 def sort_figures(ids: Iterable[str]) -> list[str]:
-    """Numbered figures by number (fig2 before fig10), then the named ones by name."""
-    return sorted(ids, key=lambda fig: (paper_number(fig) is None, paper_number(fig) or 0, fig))
+    """Numbered figures by number (fig2 before fig10), then the named ones in the order the
+    config gives them (a drafted config's is the questionnaire's; renaming one keeps it)."""
+    ids = list(ids)
+    return sorted(ids, key=lambda fig: (paper_number(fig) is None, paper_number(fig) or 0))
 
 
 def figure_numbers(ids: Iterable[str]) -> dict[str, int]:
