@@ -117,7 +117,7 @@ rule zenodo_upload:
 
 
 rule zenodo_fetch:
-    """Download the files of a published record (zenodo.fetch) into data/raw/zenodo-<id>/,
+    """Download the files of a published record (zenodo.fetch) into data/fetched/zenodo-<id>/,
     verifying each MD5 and resuming partial downloads."""
     input:
         library=lib(
@@ -142,7 +142,7 @@ rule zenodo_fetch:
         runtime=runtime_min(10, 0.1),
     params:
         record=config["zenodo"].get("fetch"),
-        dest=f"data/raw/zenodo-{_FETCH_ID}",
+        dest=f"data/fetched/zenodo-{_FETCH_ID}",
         api=zenodo_api_base(
             config["zenodo"].get("fetch_host", "production"), config.get("zenodo_api")
         ),

@@ -1,4 +1,4 @@
-"""Rule zenodo_fetch: download a published record's files into data/raw/zenodo-<id>/."""
+"""Rule zenodo_fetch: download a published record's files into data/fetched/zenodo-<id>/."""
 
 import logging
 

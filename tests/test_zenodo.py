@@ -753,7 +753,7 @@ def test_fetch_of_a_missing_record_says_what_to_check(server, tmp_path):
 def test_the_fetch_target(server, tmp_path):
     rid = server.add_record(CONTENT)
     workdir = prepare(copy_project(tmp_path / "project"))
-    partial = workdir / f"data/raw/zenodo-{rid}/data.csv.part"
+    partial = workdir / f"data/fetched/zenodo-{rid}/data.csv.part"
     partial.parent.mkdir(parents=True)
     partial.write_bytes(CONTENT["data.csv"][:5000])
     server.inject("download", "drop", key="data.csv")
@@ -763,9 +763,11 @@ def test_the_fetch_target(server, tmp_path):
     }
     run = snakemake(workdir, "zenodo_fetch", config=config)
     assert run.returncode == 0, run.output
-    folder = workdir / f"data/raw/zenodo-{rid}"
+    folder = workdir / f"data/fetched/zenodo-{rid}"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == CONTENT
     receipt = json.loads((workdir / f"results/zenodo/fetch-{rid}.json").read_text())
-    assert receipt["dest"] == f"data/raw/zenodo-{rid}"
+    assert receipt["dest"] == f"data/fetched/zenodo-{rid}"
+    # data/raw/ holds the exports the user gave; the workflow never writes there.
+    assert not [p for p in (workdir / "data/raw").iterdir() if "zenodo" in p.name]
     log = (workdir / "results/logs/zenodo_fetch.log").read_text()
     assert "resuming at byte 5000" in log and re.search(r"data.csv: connection lost", log)

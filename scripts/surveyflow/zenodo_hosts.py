@@ -123,7 +123,7 @@ def record_id(ref: int | str | None) -> str:
 
 
 def fetch_dir_id(ref: int | str | None) -> str:
-    """The record id naming data/raw/zenodo-<id>/, or "invalid" (the fetch then says why)."""
+    """The record id naming data/fetched/zenodo-<id>/, or "invalid" (the fetch then says why)."""
     try:
         return record_id(ref)
     except InputError:
