@@ -3,7 +3,9 @@ rule figure_estimates:
     and fig_<name> for an analysis of the study's own)."""
     input:
         estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
-        library=lib("figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"),
+        library=lib(
+            "figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"
+        ),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -78,7 +80,9 @@ rule figure_panel:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=QUESTIONS_FILE,
-        library=lib("figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"),
+        library=lib(
+            "figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"
+        ),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(

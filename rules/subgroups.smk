@@ -74,7 +74,13 @@ rule subgroup_summary:
         estimates=subgroup_estimates,
         plan="results/subgroups/{sub}/groups.json",
         library=lib(
-            "figures", "style", "schemas", "subgroups", "captions", "drawn_intervals", "bootstrap"
+            "figures",
+            "style",
+            "schemas",
+            "subgroups",
+            "captions",
+            "drawn_intervals",
+            "bootstrap",
         ),
     output:
         summary=report(
