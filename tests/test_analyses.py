@@ -71,7 +71,7 @@ def test_bins_must_increase_and_match_labels():
 
 def test_zero_valid_answers_is_an_error():
     empty = CLEAN.assign(q15=np.nan)
-    with pytest.raises(InputError, match="analysis 'bins', key 'question': Q15 has no valid"):
+    with pytest.raises(InputError, match="config key analyses.bins.question: Q15 has no valid"):
         design("bins", SPECS["bins"], empty, QUESTIONS)
 
 

@@ -59,3 +59,18 @@ def test_readme_cleaning_rules_table_is_generated_from_the_code():
     start = text.index("<!-- cleaning-rules:start -->\n") + len("<!-- cleaning-rules:start -->\n")
     end = text.index("\n<!-- cleaning-rules:end -->")
     assert text[start:end] == rules_markdown()
+
+
+def test_the_slurm_plugins_are_optional_and_pinned():
+    """A local run does not load the SLURM executor plugin (it waits ~9 s on a SLURM client
+    without a controller at every start); the SLURM path installs it from its own file."""
+    assert not [name for name in _requirements() if "slurm" in name]
+    lines = (ROOT / "requirements-slurm.txt").read_text().splitlines()
+    pins = [ln for ln in lines if ln.strip() and not ln.startswith(("#", "-r"))]
+    assert "-r requirements.txt" in lines
+    assert sorted(p.split("==")[0] for p in pins) == [
+        "snakemake-executor-plugin-slurm",
+        "snakemake-executor-plugin-slurm-jobstep",
+    ]
+    assert all(re.fullmatch(r"[a-z\-]+==[0-9][^ ]*", p) for p in pins)
+    assert "requirements-slurm.txt" in (ROOT / ".ci" / "run").read_text()

@@ -6,6 +6,7 @@ Runs only where a SLURM cluster answers (`.ci/run` starts a single-node one with
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,11 @@ def results(workdir):
 
 def test_workflow_on_slurm_matches_the_local_run(request, tmp_path):
     require(slurm_is_up(), "a SLURM cluster", "`bash .ci/slurm-up.sh` (as root; see the README)")
+    require(
+        importlib.util.find_spec("snakemake_executor_plugin_slurm") is not None,
+        "the SLURM executor plugin",
+        "`.venv/bin/pip install -r requirements-slurm.txt`",
+    )
     # Asked for only now, so that a machine without a cluster does not build it for nothing.
     default_run = request.getfixturevalue("default_run")
     workdir = copy_project(tmp_path / "project")
