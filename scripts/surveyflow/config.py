@@ -12,7 +12,6 @@ import yaml
 
 from surveyflow.errors import InputError
 
-QUESTION_TYPES = ("count", "percentage", "single_choice", "multiple_choice", "likert", "text")
 _JSON_TYPES = {
     "string": "a string",
     "integer": "an integer",

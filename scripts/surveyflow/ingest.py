@@ -14,7 +14,6 @@ from surveyflow.efs import Codebook, RawExport
 from surveyflow.errors import InputError
 from surveyflow.labels import column_labels, labels_to_codes
 
-ID_COLUMNS = ("respondent_id", "dispcode", "source_row")
 MULTIPLE_CHOICE_LEVELS = ((0, "not quoted"), (1, "quoted"))
 
 
