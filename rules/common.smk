@@ -1,5 +1,4 @@
 # Helpers shared by all rules: config validation at parse time, library paths as inputs.
-import copy
 import json
 import os
 import sys
@@ -8,25 +7,16 @@ from pathlib import Path
 LIBRARY = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(LIBRARY))
 
-from surveyflow.analyses import check_analyses
-from surveyflow.configcheck import check_references
-from surveyflow.config import (
-    check_ratio_config,
-    load_questions,
-    load_yaml,
-    validate_against_schema,
-)
+from surveyflow.configcheck import prepare_config
+from surveyflow.config import load_yaml
 from surveyflow.errors import InputError
 from surveyflow.fonts import FACES
 from surveyflow.study import (
-    check_study,
-    country_question,
     figure_id,
     figure_numbers,
     mean_unit,
     paper_number,
     sort_figures,
-    study_settings,
 )
 
 
@@ -37,107 +27,24 @@ def config_sources():
     return f"{', '.join(given)} (over {defaults})" if given else defaults
 
 
-def prepare_config():
-    """Validate and complete the config before any job: every problem of the user's config in
-    one paragraph, naming their file and key. Returns the questions map."""
-    source = config_sources()
-    validate_against_schema(
-        config,
-        Path(workflow.basedir) / "config/schemas/config.schema.yaml",
-        source=source,
-    )
-    validate_against_schema(
-        config,
-        Path(workflow.basedir) / "config/schemas/archive.schema.yaml",
-        source=source,
-    )
-    # The study block, which the deposit, the report's home page and the captions are written
-    # from: the old plain-string form is its title; a title of one's own still carrying the
-    # reproduction's description, authors or DOI (merged in from config/config.yaml) stops.
-    config["study"] = study_settings(config["study"])
-    check_study(
-        config["study"],
-        load_yaml(Path(workflow.basedir) / "config/config.yaml").get("study"),
-        source=source,
-    )
-    # `--config 'export={data: x.csv, codebook: null}'` reaches us as the string "null":
-    # Snakemake reads --config mappings with YAML's BaseLoader (every scalar a string).
-    if str(config["export"].get("codebook")).strip().lower() in (
-        "null",
-        "none",
-        "~",
-        "",
-    ):
-        config["export"]["codebook"] = None
-    # A study's analyses, qualitative analyses and figure panels come from
-    # config/analyses.yaml; another survey switches any of them off by setting it to null in
-    # its own --configfile (config files merge key by key, so a null removes one). The
-    # provenance keeps the nulls, so that its config reproduces the run on its own.
-    RUN_CONFIG.update(copy.deepcopy(config))
-    for section in (
-        config["analyses"],
-        config.get("qualitative", {}),
-        config.get("subgroups", {}),
-    ):
-        for name in [key for key, value in section.items() if value is None]:
-            del section[name]
-    if config.get("figures", {}).get("panels"):
-        config["figures"]["panels"] = {
-            key: value for key, value in config["figures"]["panels"].items() if value
-        }
-    questions = load_questions(config["questions"], QUESTIONS_SCHEMA, source=source)
-    ratios = config["cleaning"].get("ratios", [])
-    checks = (
-        lambda: check_ratio_config(ratios, questions, source=source),
-        lambda: check_references(config, questions, source=source),
-        lambda: check_analyses(
-            config["analyses"], questions, [r["name"] for r in ratios], source=source
-        ),
-        lambda: country_question(
-            config["study"],
-            (config.get("figures") or {}).get("panels") or {},
-            questions,
-            source=source,
-        ),
-    )
-    problems = []
-    for check in checks:
-        try:
-            check()
-        except InputError as exc:
-            problems.append(exc)
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        prefix = f"file {source}: "
-        raise InputError(
-            " ".join(
-                f"({i}) {str(exc).removeprefix(prefix)}"
-                for i, exc in enumerate(problems, start=1)
-            ),
-            path=source,
-        )
-    return questions
-
-
-RUN_CONFIG = {}
-QUESTIONS_SCHEMA = os.path.relpath(
-    Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
-)
 try:
-    QUESTIONS = prepare_config()
+    _PREPARED = prepare_config(config, Path(workflow.basedir), source=config_sources())
 except InputError as _error:
     # One paragraph, not a traceback: the message names the file, the key and what to do.
     sys.exit(f"Error in the config: {_error}")
+QUESTIONS = _PREPARED.questions
+# The config of the results, nulls included (provenance and the bundle's effective config).
+RUN_CONFIG = _PREPARED.run_config
+COUNTRY_QUESTION = _PREPARED.country_question
+QUESTIONS_SCHEMA = os.path.relpath(
+    Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
+)
 # The questions map every job reads: the file named in config, or, when the config gives the
 # map inline, its copy written by rule questions_map (rewritten, and so rerunning what
 # depends on it, only when the map changes).
 INLINE_QUESTIONS = "results/ingest/questions.yaml"
 QUESTIONS_FILE = (
     config["questions"] if isinstance(config["questions"], str) else INLINE_QUESTIONS
-)
-COUNTRY_QUESTION = country_question(
-    config["study"], (config.get("figures") or {}).get("panels") or {}, QUESTIONS
 )
 
 

@@ -7,11 +7,23 @@ workflow before any job starts, with the config key and the missing name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from surveyflow.config import Question
+from surveyflow.analyses import check_analyses
+from surveyflow.config import (
+    Question,
+    check_ratio_config,
+    load_questions,
+    load_yaml,
+    validate_against_schema,
+)
 from surveyflow.errors import InputError
+from surveyflow.study import check_study, country_question, study_settings
 
 DEMOGRAPHIC_KEYS = ("countries", "roles", "experience")
 
@@ -123,3 +135,76 @@ def check_references(
             "panel, analysis or subgroup off), or add the questions to the questions map; "
             "`snakemake draft_config` writes a config that fits the export.",
         )
+
+
+@dataclass(frozen=True)
+class PreparedConfig:
+    """What parse time derives from the config: its questions, the config of the results (as
+    given, nulls included, so that it reproduces the run alone) and the country question."""
+
+    questions: dict[str, Question]
+    run_config: dict[str, Any]
+    country_question: str | None
+
+
+def _switch_off_nulls(config: dict[str, Any]) -> None:
+    # A study's analyses, qualitative analyses, subgroups and figure panels come from
+    # config/analyses.yaml; another survey switches any of them off by setting it to null in
+    # its own --configfile (config files merge key by key, so a null removes one).
+    for section in (config["analyses"], config.get("qualitative", {}), config.get("subgroups", {})):
+        for name in [key for key, value in section.items() if value is None]:
+            del section[name]
+    panels = (config.get("figures") or {}).get("panels")
+    if panels:
+        config["figures"]["panels"] = {key: value for key, value in panels.items() if value}
+
+
+def _collect(problems: list[InputError], check: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """Run one check; its InputError joins the others instead of stopping at the first."""
+    try:
+        return check(*args, **kw)
+    except InputError as exc:
+        problems.append(exc)
+        return None
+
+
+def prepare_config(config: dict[str, Any], basedir: Path, *, source: str) -> PreparedConfig:
+    """Validate and complete the merged config in place before any job starts.
+
+    Every problem is an InputError naming ``source`` (the user's config files) and the key;
+    problems of what the config names are all reported at once.
+    """
+    schemas = basedir / "config/schemas"
+    validate_against_schema(config, schemas / "config.schema.yaml", source=source)
+    validate_against_schema(config, schemas / "archive.schema.yaml", source=source)
+    # The study block the deposit, the report's home page and the captions are written from;
+    # a title of one's own still carrying the reproduction's description, authors or DOI
+    # (merged in from config/config.yaml) stops.
+    config["study"] = study_settings(config["study"])
+    shipped = load_yaml(basedir / "config/config.yaml").get("study")
+    check_study(config["study"], shipped, source=source)
+    # `--config 'export={data: x.csv, codebook: null}'` reaches us as the string "null":
+    # Snakemake reads --config mappings with YAML's BaseLoader (every scalar a string).
+    if str(config["export"].get("codebook")).strip().lower() in ("null", "none", "~", ""):
+        config["export"]["codebook"] = None
+    run_config = copy.deepcopy(config)
+    _switch_off_nulls(config)
+    questions_schema = os.path.relpath(schemas / "questions.schema.yaml")
+    questions = load_questions(config["questions"], questions_schema, source=source)
+    ratios = config["cleaning"].get("ratios", [])
+    panels = (config.get("figures") or {}).get("panels") or {}
+    problems: list[InputError] = []
+    _collect(problems, check_ratio_config, ratios, questions, source=source)
+    _collect(problems, check_references, config, questions, source=source)
+    names = [r["name"] for r in ratios]
+    _collect(problems, check_analyses, config["analyses"], questions, names, source=source)
+    country = _collect(
+        problems, country_question, config["study"], panels, questions, source=source
+    )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        prefix = f"file {source}: "
+        numbered = (f"({i}) {str(e).removeprefix(prefix)}" for i, e in enumerate(problems, 1))
+        raise InputError(" ".join(numbered), path=source)
+    return PreparedConfig(questions, run_config, country)
