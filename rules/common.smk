@@ -53,6 +53,8 @@ def lib(*modules):
     names = ("__init__", "errors", "io", "config") + modules
     # Relative to the working directory, so that a copied project has the same inputs.
     package = os.path.relpath(LIBRARY / "surveyflow")
+    if "readers" in names:  # the package of export readers: `auto` may open any of them
+        names = tuple(n for n in names if n != "readers") + READER_MODULES
     files = [f"{package}/{name}.py" for name in dict.fromkeys(names)]
     if "style" in modules:  # the figures' typeface is part of the style
         files += [f"{package}/fonts.py"] + [f"{package}/fonts/{face}" for face in FACES]
@@ -84,6 +86,21 @@ DEPOSIT_KEYS = ("zenodo", "zenodo_api")
 def results_config():
     """The effective config of the results: everything but the deposit settings."""
     return {key: value for key, value in RUN_CONFIG.items() if key not in DEPOSIT_KEYS}
+
+
+READER_MODULES = tuple(
+    f"readers/{p.stem}" for p in sorted((LIBRARY / "surveyflow" / "readers").glob("*.py"))
+)
+
+
+def reader_settings():
+    """The `export:` block as the readers take it, with EFS's dispcode lists (its completion
+    rule) beside it."""
+    return {
+        **config["export"],
+        "completed_dispcodes": config["completed_dispcodes"],
+        "known_dispcodes": config["known_dispcodes"],
+    }
 
 
 def export_files(wildcards):

@@ -1,5 +1,6 @@
 rule draft_config:
-    """A complete, commented config for the export in config (`export.data`, `export.codebook`):
+    """A complete, commented config for the export in config (`export.data`, `export.codebook`;
+any supported tool):
 snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"""
     input:
         unpack(export_files),
@@ -8,6 +9,7 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
             "efs",
             "codebook",
             "labels",
+            "readers",
             "number_words",
             "parsers",
             "spreadsheet_dates",
@@ -27,7 +29,7 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
         mem_mb=mem_mb(300, 12),
         runtime=runtime_min(5, 0.05),
     params:
-        export=config["export"],
+        export=reader_settings(),
         missing_codes=config["missing_codes"],
         known=config["known_dispcodes"],
         defaults=default_sections(),

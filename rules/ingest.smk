@@ -1,11 +1,18 @@
 rule ingest:
-    """Read the raw export (either shape, any encoding/separator), keep completed interviews."""
+    """Read the raw export of any supported tool (export.tool), keep completed interviews."""
     input:
         unpack(export_files),
         questions=QUESTIONS_FILE,
         questions_schema=QUESTIONS_SCHEMA,
         library=lib(
-            "textfile", "efs", "codebook", "codebook_json", "labels", "ingest", "pii"
+            "textfile",
+            "efs",
+            "codebook",
+            "codebook_json",
+            "labels",
+            "readers",
+            "ingest",
+            "pii",
         ),
     output:
         responses="results/ingest/responses.csv",
@@ -29,9 +36,7 @@ rule ingest:
         mem_mb=mem_mb(300, 12),
         runtime=runtime_min(5, 0.05),
     params:
-        export=config["export"],
-        completed=config["completed_dispcodes"],
-        known=config["known_dispcodes"],
+        export=reader_settings(),
         missing_codes=config["missing_codes"],
         synthetic=config["synthetic"],
         redact=config["cleaning"].get("redact", ["email", "phone", "ip"]),

@@ -19,7 +19,6 @@ rule validate_ingested:
         runtime=runtime_min(5, 0.05),
     params:
         source=config["export"]["data"],
-        completed=config["completed_dispcodes"],
         missing_codes=config["missing_codes"],
         failures="results/validation/ingest_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,

@@ -16,11 +16,8 @@ def main(smk) -> None:
     questions = load_questions(smk.input.questions, smk.params.questions_schema)
     levels = {col: [tuple(pair) for pair in lv] for col, lv in read_json(smk.input.levels).items()}
     responses = pd.read_csv(smk.input.responses, dtype=str, keep_default_na=False)
-    responses["respondent_id"] = responses["respondent_id"].astype("int64")
-    responses["dispcode"] = responses["dispcode"].astype("int64")
     # Ingest took control characters and personal data out; its log rows join this log.
     scrubbed = pd.read_csv(smk.input.scrub_log, dtype=str, keep_default_na=False)
-    scrubbed["respondent_id"] = scrubbed["respondent_id"].astype("int64")
     result = clean_responses(
         responses,
         questions,

@@ -1,12 +1,13 @@
-"""Rule ingest: raw export -> results/ingest/{responses.csv, levels.json, codebook.json,
-manifest.json}."""
+"""Rule ingest: raw export of any supported tool -> results/ingest/{responses.csv, levels.json,
+codebook.json, manifest.json, scrub_log.csv}."""
 
 import logging
 
-from surveyflow import entry
+import pandas as pd
+
+from surveyflow import entry, readers
 from surveyflow.codebook_json import codebook_to_json
 from surveyflow.config import load_questions
-from surveyflow.efs import read_codebook, read_configured_export
 from surveyflow.ingest import build_responses, resolve_levels
 from surveyflow.io import sha256_file, write_csv, write_json
 from surveyflow.pii import scrub_responses
@@ -16,42 +17,38 @@ def main(smk) -> None:
     log = logging.getLogger("ingest")
     settings = smk.params.export
     questions = load_questions(smk.input.questions, smk.input.questions_schema)
-    export = read_configured_export(smk.input.data, settings)
+    export = readers.read(smk.input.data, settings)
     log.info(
-        "read %s: %d rows, shape %s, encoding %s, separator %r",
+        "read %s as a %s export: %d rows, shape %s, %s",
         export.path,
+        export.tool,
         len(export.frame),
         export.shape,
-        export.encoding,
-        export.separator,
+        ", ".join(f"{k} {v!r}" for k, v in export.detected.items() if not isinstance(v, dict)),
     )
-    codebook_path = smk.input.get("codebook")
-    codebook = read_codebook(codebook_path) if codebook_path else None
+    codebook = export.codebook
     if codebook is not None:
         for line, text in codebook.warnings:
             log.warning("codebook %s, line %d: %s", codebook.path, line, text)
         log.info(
-            "read codebook %s: %d variables on %d pages, %d lines skipped",
-            codebook.path,
+            "variables described: %d (from %s), %d codebook lines skipped",
             len(codebook.variables),
-            len(codebook.pages),
+            codebook.path,
             codebook.skipped,
         )
     # Always written, so the rule's output exists without a codebook too.
     write_json({"codebook": codebook_to_json(codebook) if codebook else None}, smk.output.codebook)
-    levels = resolve_levels(questions, codebook, smk.params.missing_codes)
+    levels = resolve_levels(
+        questions, codebook, smk.params.missing_codes, export.declared_missing
+    )
     result = build_responses(
-        export,
-        codebook,
-        questions,
-        completed=smk.params.completed,
-        known=smk.params.known,
-        status_labels=settings.get("status_labels"),
+        export, questions, settings, missing_codes=smk.params.missing_codes
     )
     # Personal data goes no further than the raw export: this copy, which users share too,
     # has it redacted (and control characters stripped), each change a row of the scrub log,
-    # which the clean job takes into the cleaning log.
+    # which the clean job takes into the cleaning log; so do the declared-missing codes.
     responses, scrubbed = scrub_responses(result.responses, questions, redact=smk.params.redact)
+    scrubbed = pd.concat([result.declared_missing, scrubbed], ignore_index=True)
     write_csv(responses, smk.output.responses)
     write_csv(scrubbed, smk.output.scrub_log)
     for rule, count in scrubbed["rule"].value_counts().sort_index().items():
@@ -61,8 +58,8 @@ def main(smk) -> None:
         smk.output.levels,
     )
     inputs = {"data": smk.input.data, "questions": smk.input.questions}
-    if codebook_path:
-        inputs["codebook"] = codebook_path
+    if smk.input.get("codebook"):
+        inputs["codebook"] = smk.input.codebook
     write_json(
         {
             "synthetic": bool(smk.params.synthetic),
@@ -70,27 +67,26 @@ def main(smk) -> None:
                 role: {"path": str(path), "sha256": sha256_file(path)}
                 for role, path in inputs.items()
             },
-            "detected": {
-                "shape": export.shape,
-                "encoding": export.encoding,
-                "separator": export.separator,
-                "line_ending": export.line_ending,
-                "quoted": export.quoted,
-                "codebook_encoding": codebook.encoding if codebook else None,
-            },
+            "tool": export.tool,
+            "detected": export.detected,
             "rows_read": result.rows_read,
             "rows_kept": result.rows_kept,
-            "rows_dropped": sum(result.dropped_by_dispcode.values()),
-            "rows_dropped_by_dispcode": {
-                str(k): v for k, v in sorted(result.dropped_by_dispcode.items())
-            },
-            "completed_dispcodes": list(smk.params.completed),
+            "rows_dropped": sum(result.dropped_by_status.values()),
+            "rows_dropped_by_status": result.dropped_by_status,
+            "completion_rule": result.completion_rule,
+            # Tool columns with personal data: read, never carried further.
+            "personal_columns_dropped": sorted(export.personal),
             "codebook_lines": dict(codebook.line_counts) if codebook else None,
             "codebook_skipped": codebook.skipped if codebook else None,
         },
         smk.output.manifest,
     )
-    log.info("kept %d of %d rows (completed interviews)", result.rows_kept, result.rows_read)
+    log.info(
+        "kept %d of %d rows (completed interviews: %s)",
+        result.rows_kept,
+        result.rows_read,
+        result.completion_rule,
+    )
 
 
 entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -15,9 +15,7 @@ def main(smk) -> None:
     questions = load_questions(smk.input.questions, smk.params.questions_schema)
     levels = {col: [tuple(pair) for pair in lv] for col, lv in read_json(smk.input.levels).items()}
     frame = pd.read_csv(smk.input.responses, dtype=str, keep_default_na=False)
-    schema = ingested_schema(
-        questions, levels, completed=smk.params.completed, missing_codes=smk.params.missing_codes
-    )
+    schema = ingested_schema(questions, levels, missing_codes=smk.params.missing_codes)
     validate_or_raise(
         frame,
         schema,

@@ -72,6 +72,9 @@ def test_missing_export_file(project):
 def test_file_that_is_not_an_export(project):
     path = write_bad(project, [b"name,score", b"alice,3"], "scores.csv")
     run = run_bad(project, {"data": path})
+    assert_message(run, path, "is not an export of a survey tool the workflow reads", "What to do")
+    # Told it is an EFS export, the EFS reader says what it looked for.
+    run = run_bad(project, {"data": path, "tool": "efs"})
     assert_message(run, path, "does not look like an EFS/Unipark export", "What to do")
 
 

@@ -32,7 +32,6 @@ RATIOS = [{"name": "deployed_share", "numerator": "D8", "denominator": "D7"}]
 
 def frame(rows: list[dict]) -> pd.DataFrame:
     base = {
-        "dispcode": 31,
         "d7": "",
         "d8": "",
         "q13_service": "0",
@@ -42,7 +41,7 @@ def frame(rows: list[dict]) -> pd.DataFrame:
         "q15": "",
         "q4": "",
     }
-    data = [{"respondent_id": 100 + i, **base, **row} for i, row in enumerate(rows)]
+    data = [{"respondent_id": str(100 + i), **base, **row} for i, row in enumerate(rows)]
     return pd.DataFrame(data)
 
 
@@ -54,7 +53,8 @@ def clean(rows):
 
 def log_rules(result, respondent, question):
     log = result.log
-    return list(log[(log.respondent_id == respondent) & (log.question == question)].rule)
+    who = log.respondent_id.astype(str) == str(respondent)
+    return list(log[who & (log.question == question)].rule)
 
 
 def test_counts_and_ratio_of_a_valid_pair():

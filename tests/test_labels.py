@@ -16,6 +16,7 @@ from exportgen import write_labels_export
 
 from surveyflow.cleaning import clean_responses
 from surveyflow.config import load_questions
+from surveyflow import readers
 from surveyflow.efs import read_codebook, read_export
 from surveyflow.errors import InputError
 from surveyflow.ingest import build_responses, resolve_levels
@@ -55,7 +56,12 @@ def _export(tmp_path: Path, rows: list[list[str]], questions: dict = QUESTIONS):
     path.write_bytes(text.encode("cp1252"))
     qpath = tmp_path / "questions.yaml"
     qpath.write_text(yaml.safe_dump(questions, allow_unicode=True), encoding="utf-8")
-    return read_export(path), load_questions(qpath, SCHEMA)
+    return readers.read(path, {"tool": "efs"}), load_questions(qpath, SCHEMA)
+
+
+def _efs(completed, known, **more):
+    """The export block of a config as the ingest rule passes it (EFS dispcode lists beside)."""
+    return {"tool": "efs", "completed_dispcodes": completed, "known_dispcodes": known, **more}
 
 
 def test_a_labels_export_decodes_without_a_codebook(tmp_path):
@@ -69,11 +75,12 @@ def test_a_labels_export_decodes_without_a_codebook(tmp_path):
         ],
     )
     assert export.shape == "labels"
-    result = build_responses(export, None, questions, completed=[31, 32], known=[22, 31, 32])
+    result = build_responses(export, questions, _efs([31, 32], [22, 31, 32]))
     frame = result.responses
     assert result.rows_read == 4 and result.rows_kept == 3
-    assert result.dropped_by_dispcode == {22: 1}
-    assert list(frame["dispcode"]) == [31, 32, 31]
+    assert result.dropped_by_status == {"22": 1}
+    assert list(frame["status"]) == ["31", "32", "31"]
+    assert list(frame["respondent_id"]) == ["1", "2", "4"]
     assert list(frame["q1_CI"]) == ["1", "1", "0"]
     assert list(frame["q1_docker"]) == ["0", "0", "1"]
     assert list(frame["q2"]) == ["1", "2", "2"]  # list levels: code = position from 1
@@ -96,14 +103,14 @@ def test_a_labels_export_decodes_without_a_codebook(tmp_path):
 def test_a_status_label_without_its_code_names_the_config_key(tmp_path):
     export, questions = _export(tmp_path, [["1", "Beendet", "quoted", "quoted", "Yes", "Low"]])
     with pytest.raises(InputError) as caught:
-        build_responses(export, None, questions, completed=[31], known=[31])
+        build_responses(export, questions, _efs([31], [31]))
     message = str(caught.value)
     assert "export.status_labels" in message and "'Beendet'" in message
     assert "row 4" in message and "column 'dispcode'" in message
     result = build_responses(
-        export, None, questions, completed=[31], known=[31], status_labels={"Beendet": 31}
+        export, questions, _efs([31], [31], status_labels={"Beendet": 31})
     )
-    assert list(result.responses["dispcode"]) == [31]
+    assert list(result.responses["status"]) == ["31"]
 
 
 def test_no_completed_interview_stops_ingest_with_the_codes_found(tmp_path):
@@ -116,10 +123,10 @@ def test_no_completed_interview_stops_ingest_with_the_codes_found(tmp_path):
         ],
     )
     with pytest.raises(InputError) as caught:
-        build_responses(export, None, questions, completed=[31, 32], known=[21, 22, 31, 32])
+        build_responses(export, questions, _efs([31, 32], [21, 22, 31, 32]))
     message = str(caught.value)
     assert "0 of 3 interviews completed" in message
-    assert "21 (1x), 22 (2x)" in message and "completed_dispcodes is [31, 32]" in message
+    assert "21 (1x), 22 (2x)" in message and "dispcode in [31, 32] (completed_dispcodes)" in message
 
 
 def test_yaml_booleans_in_levels_are_refused_with_the_fix(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 
 from surveyflow.cleaning import clean_responses
 from surveyflow.config import Question
-from surveyflow.efs import read_export
+from surveyflow import readers
 from surveyflow.ingest import build_responses
 from surveyflow.pii import mask, redact_text, scan_text, scrub_responses
 
@@ -255,8 +255,9 @@ def _export(tmp_path: Path) -> Path:
 
 
 def _ingest_and_clean(tmp_path: Path, redact=("email", "phone", "ip")):
-    export = read_export(_export(tmp_path))
-    ingested = build_responses(export, None, QUESTIONS, completed=[31], known=[22, 31])
+    export = readers.read(_export(tmp_path), {})
+    settings = {"completed_dispcodes": [31], "known_dispcodes": [22, 31]}
+    ingested = build_responses(export, QUESTIONS, settings)
     scrubbed, log = scrub_responses(ingested.responses, QUESTIONS, redact=redact)
     result = clean_responses(
         scrubbed, QUESTIONS, LEVELS, missing_codes=(-99,), redact=redact, logged=log
@@ -267,20 +268,20 @@ def _ingest_and_clean(tmp_path: Path, redact=("email", "phone", "ip")):
 def test_control_characters_are_stripped_at_ingest_and_logged(tmp_path):
     scrubbed, result = _ingest_and_clean(tmp_path)
     remarks = result.responses.set_index("respondent_id")["remarks"]
-    assert remarks[1] == "fine answer"
+    assert remarks["1"] == "fine answer"
     # Tab and line break inside quoted text are text, not control characters to strip.
-    assert remarks[2] == "line one\nline\ttwo mail [email removed]"
-    assert result.responses.set_index("respondent_id").loc[2, ["team", "role"]].tolist() == [
+    assert remarks["2"] == "line one\nline\ttwo mail [email removed]"
+    assert result.responses.set_index("respondent_id").loc["2", ["team", "role"]].tolist() == [
         3.0,
         "Other",
     ]
     log = result.log[result.log.rule == "control_characters"]
     assert log[["respondent_id", "question", "raw_value", "reason"]].values.tolist() == [
-        [1, "remarks", "fine\\x00 answer", "1 control character(s) removed: U+0000"],
-        [2, "team", "3\\x1b", "1 control character(s) removed: U+001B"],
-        [2, "role", "2\\x00", "1 control character(s) removed: U+0000"],
+        ["1", "remarks", "fine\\x00 answer", "1 control character(s) removed: U+0000"],
+        ["2", "team", "3\\x1b", "1 control character(s) removed: U+001B"],
+        ["2", "role", "2\\x00", "1 control character(s) removed: U+0000"],
         [
-            2,
+            "2",
             "remarks",
             "line one\nline\ttwo\\x85 mail [email: j…@….de]",
             "1 control character(s) removed: U+0085",
@@ -298,7 +299,7 @@ def test_control_characters_are_stripped_at_ingest_and_logged(tmp_path):
 def test_personal_data_is_redacted_before_the_clean_table_with_masked_log_rows(tmp_path):
     scrubbed, result = _ingest_and_clean(tmp_path)
     # URLs are left to the archive's check (cleaning.redact has email, phone, ip).
-    assert scrubbed.set_index("respondent_id").loc[4, "remarks"] == (
+    assert scrubbed.set_index("respondent_id").loc["4", "remarks"] == (
         "call [phone removed] or see jane-doe.github.io"
     )
     rows = result.log[result.log.rule == "personal_data_redacted"]
@@ -306,14 +307,14 @@ def test_personal_data_is_redacted_before_the_clean_table_with_masked_log_rows(t
         ["respondent_id", "question", "raw_value", "clean_value", "reason"]
     ].values.tolist() == [
         [
-            2,
+            "2",
             "remarks",
             "line one\nline\ttwo\\x85 mail [email: j…@….de]",
             "line one\nline\ttwo mail [email removed]",
             "personal data removed: email",
         ],
         [
-            4,
+            "4",
             "remarks",
             "call [phone: +…78] or see jane-doe.github.io",
             "call [phone removed] or see jane-doe.github.io",
@@ -328,8 +329,7 @@ def test_personal_data_is_redacted_before_the_clean_table_with_masked_log_rows(t
 def test_cleaning_called_on_its_own_redacts_too():
     frame = pd.DataFrame(
         {
-            "respondent_id": [7],
-            "dispcode": [31],
+            "respondent_id": ["7"],
             "team": ["4"],
             "role": ["1"],
             "remarks": ["reach me at jane.doe(at)example.com"],
@@ -345,5 +345,5 @@ def test_cleaning_called_on_its_own_redacts_too():
 def test_redact_names_the_kinds(tmp_path):
     _, result = _ingest_and_clean(tmp_path, redact=["email"])
     remarks = result.responses.set_index("respondent_id")["remarks"]
-    assert remarks[4] == "call +49 711 1234 5678 or see jane-doe.github.io"
-    assert remarks[2].endswith("mail [email removed]")
+    assert remarks["4"] == "call +49 711 1234 5678 or see jane-doe.github.io"
+    assert remarks["2"].endswith("mail [email removed]")

@@ -273,8 +273,8 @@ RATIOS = [{"name": "deployed_share", "numerator": "D8", "denominator": "D7"}]
 
 
 def _clean(rows: list[dict], **options):
-    base = {"dispcode": 31, "d7": "", "d8": "", "q15": ""}
-    frame = pd.DataFrame([{"respondent_id": 100 + i, **base, **r} for i, r in enumerate(rows)])
+    base = {"d7": "", "d8": "", "q15": ""}
+    frame = pd.DataFrame([{"respondent_id": str(100 + i), **base, **r} for i, r in enumerate(rows)])
     return clean_responses(
         frame, QUESTIONS, {}, missing_codes=(-77, -66, -99), ratios=RATIOS, **options
     )
@@ -282,7 +282,7 @@ def _clean(rows: list[dict], **options):
 
 def _log_row(result, respondent: int, question: str) -> pd.Series:
     log = result.log
-    rows = log[(log.respondent_id == respondent) & (log.question == question)]
+    rows = log[(log.respondent_id.astype(str) == str(respondent)) & (log.question == question)]
     assert len(rows) == 1, rows
     return rows.iloc[0]
 

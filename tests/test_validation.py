@@ -28,7 +28,7 @@ RATIOS = [{"name": "share", "numerator": "D8", "denominator": "D7"}]
 
 def ingested(rows):
     base = {
-        "dispcode": "31",
+        "status": "31",
         "source_row": "2",
         "d7": "",
         "d8": "",
@@ -46,7 +46,7 @@ def ingested(rows):
 
 
 def schema():
-    return ingested_schema(QUESTIONS, LEVELS, completed=[31, 32], missing_codes=[-77, -66, -99])
+    return ingested_schema(QUESTIONS, LEVELS, missing_codes=[-77, -66, -99])
 
 
 def test_valid_ingested_table_passes():
@@ -55,7 +55,7 @@ def test_valid_ingested_table_passes():
 
 
 def test_every_failure_is_collected_with_respondent_row_and_variable():
-    frame = ingested([{"q14": "7"}, {"q16_b": "2"}, {"dispcode": "22"}, {}])
+    frame = ingested([{"q14": "7"}, {"q16_b": "2"}, {"respondent_id": ""}, {}])
     frame.loc[3, "respondent_id"] = "1"
     validated, failures = collect_failures(frame, schema(), {"q14": "v_70", "q16_b": "v_91"})
     assert validated is None
@@ -64,7 +64,7 @@ def test_every_failure_is_collected_with_respondent_row_and_variable():
     )
     assert ("2", "q14", "code outside the codebook's levels") in problems
     assert ("3", "q16_b", "multiple-choice item not 0/1/missing") in problems
-    assert ("4", "dispcode", "not a completed-interview dispcode") in problems
+    assert ("4", "respondent_id", "empty respondent id") in problems
     assert {
         ("2", "respondent_id", "duplicate respondent id"),
         ("5", "respondent_id", "duplicate respondent id"),
@@ -89,8 +89,7 @@ def test_validate_or_raise_writes_all_failures_and_names_the_source(tmp_path):
 
 def clean_frame(**overrides):
     data = {
-        "respondent_id": [1, 2],
-        "dispcode": [31, 31],
+        "respondent_id": ["1", "2"],
         "d7": [4.0, 10.0],
         "d8": [2.0, 5.0],
         "q14": ["Yes", None],

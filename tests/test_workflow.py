@@ -41,7 +41,9 @@ def test_manifest_records_inputs_and_dispcodes(default_run):
     manifest = json.loads((default_run.workdir / "results/ingest/manifest.json").read_text())
     assert manifest["synthetic"] is True
     assert (manifest["rows_read"], manifest["rows_kept"]) == (276, 188)
-    assert manifest["rows_dropped_by_dispcode"] == {"22": 88}
+    assert manifest["rows_dropped_by_status"] == {"22": 88}
+    assert manifest["tool"] == "efs"
+    assert manifest["completion_rule"] == "dispcode in [31, 32] (completed_dispcodes)"
     assert manifest["detected"] == {
         "shape": "codes",
         "encoding": "utf-8",
@@ -57,7 +59,7 @@ def test_manifest_records_inputs_and_dispcodes(default_run):
 
 def test_clean_data_reproduces_the_papers_counts(default_run):
     df = clean(default_run)
-    assert len(df) == 188 and set(df.dispcode) <= {31, 32}
+    assert len(df) == 188 and "dispcode" not in df.columns
     assert selected(df, "Q13") == (168, {"service": 100, "embedded": 72, "paas": 40, "others": 9})
     assert df.q14.value_counts().to_dict() == {"No": 119, "Yes": 49}
     assert df.q15.notna().sum() == 160 and binned(df.q15) == [53, 34, 30, 13, 30]

@@ -275,10 +275,7 @@ def clean_responses(
     # its own, cleaning must not pass personal data on either.
     responses, scrub_log = scrub_responses(responses, questions, redact=redact)
     ids = responses["respondent_id"]
-    out: dict[str, pd.Series] = {
-        "respondent_id": ids.astype("int64"),
-        "dispcode": responses["dispcode"].astype("int64"),
-    }
+    out: dict[str, pd.Series] = {"respondent_id": ids.astype("str")}
     logs: list[pd.DataFrame | None] = [logged, scrub_log]
     labels: dict[str, list[str]] = {}
     for question in questions.values():
@@ -317,8 +314,13 @@ def clean_responses(
     present = [log for log in logs if log is not None and len(log)]
     log = pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=LOG_COLUMNS)
     order = {column: i for i, column in enumerate(clean.columns)}
-    log = log.assign(_order=log["question"].map(order).fillna(len(order)))
-    log = log.sort_values(["respondent_id", "_order", "rule"], kind="stable").drop(columns="_order")
+    # Respondents in the table's (the export's) order: ids are text, and "10" < "9" as text.
+    position = {rid: i for i, rid in enumerate(ids.astype(str))}
+    log = log.assign(
+        _who=log["respondent_id"].astype(str).map(position).fillna(len(position)),
+        _order=log["question"].map(order).fillna(len(order)),
+    )
+    log = log.sort_values(["_who", "_order", "rule"], kind="stable").drop(columns=["_who", "_order"])
     return CleanResult(clean, log.reset_index(drop=True)[LOG_COLUMNS], labels)
 
 

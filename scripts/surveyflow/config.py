@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,9 @@ class Question:
     other_text: str | None = None
     other_option: str | None = None
     levels: dict[int, str] | None = None
+    # `levels:` keyed by the export's own text codes (LimeSurvey's A1, A2 ...): each such code
+    # -> the position it stands for (1, 2 ...), which becomes its code in the ingested table.
+    answer_codes: dict[str, int] = field(default_factory=dict)
     # Codes that mean "no answer" for this question only (e.g. a Likert item's 0, "please
     # make a selection"), beside the global missing_codes; as text, the way cells hold them.
     missing: tuple[str, ...] = ()
@@ -145,7 +149,7 @@ def _question_from(qid: str, spec: Mapping[str, Any], source: str) -> Question:
         raise fail(f"a {qtype} question needs `variable:`.")
     if spec.get("max_count") is not None and qtype != "count":
         raise fail("`max_count:` is the plausibility limit of a count question only.")
-    levels = _levels(spec.get("levels"), fail)
+    levels, answer_codes = _levels(spec.get("levels"), fail)
     missing = tuple(str(code).strip() for code in spec.get("missing") or ())
     return Question(
         id=qid,
@@ -157,16 +161,22 @@ def _question_from(qid: str, spec: Mapping[str, Any], source: str) -> Question:
         other_text=spec.get("other_text"),
         other_option=spec.get("other_option"),
         levels=levels,
+        answer_codes=answer_codes,
         missing=missing,
         max_count=spec.get("max_count"),
     )
 
 
-def _levels(levels: Any, fail) -> dict[int, str] | None:
-    """`levels:` as code -> label: a mapping as given, or a list of labels (code = position,
-    from 1, the way the survey tool numbers the answers of a list)."""
+def _levels(levels: Any, fail) -> tuple[dict[int, str] | None, dict[str, int]]:
+    """`levels:` as code -> label, and the export's text codes -> code.
+
+    A mapping of integer codes is taken as given; a list of labels numbers them from 1, the
+    way the survey tool numbers the answers of a list; a mapping keyed by text codes (the
+    answer codes A1, A2 ... of a LimeSurvey export) numbers them in the order written, and
+    those text codes are read as their numbers.
+    """
     if levels is None:
-        return None
+        return None, {}
     labels = list(levels) if isinstance(levels, list) else list(levels.values())
     if any(isinstance(label, bool) for label in labels):
         # YAML reads a bare Yes/No/on/off as true/false; the export holds the word.
@@ -174,11 +184,20 @@ def _levels(levels: Any, fail) -> dict[int, str] | None:
     if isinstance(levels, list):
         if len(set(map(str, levels))) != len(levels):
             raise fail("`levels:` lists a label twice.")
-        return {position: str(label) for position, label in enumerate(levels, start=1)}
-    try:
-        return {int(code): str(label) for code, label in levels.items()}
-    except ValueError as exc:
-        raise fail("`levels:` keys must be integer codes (or give a list of labels).") from exc
+        return {position: str(label) for position, label in enumerate(levels, start=1)}, {}
+    keys = [str(code).strip() for code in levels]
+    if all(_INT_TEXT.match(key) for key in keys):
+        return {int(key): str(label) for key, label in zip(keys, labels, strict=True)}, {}
+    if any(_INT_TEXT.match(key) for key in keys) or any(isinstance(k, bool) for k in levels):
+        raise fail(
+            "`levels:` keys must be all integer codes or all text codes (such as A1, A2), "
+            "not a mix (or give a list of labels)."
+        )
+    positions = {key: position for position, key in enumerate(keys, start=1)}
+    return {positions[key]: str(label) for key, label in zip(keys, labels, strict=True)}, positions
+
+
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
 
 
 def load_questions(

@@ -30,7 +30,7 @@ DEMOGRAPHIC_KEYS = ("countries", "roles", "experience")
 
 def clean_columns(questions: Mapping[str, Question], ratio_names: Sequence[str]) -> list[str]:
     """The columns of results/clean/responses.csv, in order (as the cleaning writes them)."""
-    columns = ["respondent_id", "dispcode"]
+    columns = ["respondent_id"]
     for question in questions.values():
         columns += list(question.columns())
     return columns + list(ratio_names)

@@ -1,18 +1,22 @@
-"""From a parsed export to the canonical responses: completed interviews, canonical columns."""
+"""From any tool's export (a SurveyExport) to the canonical responses: completed interviews,
+canonical columns, the same table whichever survey tool wrote the file."""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from surveyflow import readers
+from surveyflow.codebook import Codebook
 from surveyflow.config import Question
-from surveyflow.efs import Codebook, RawExport
 from surveyflow.errors import InputError
-from surveyflow.labels import column_labels, labels_to_codes
+from surveyflow.labels import CHECKED_LABELS, column_labels, labels_to_codes, norm_label
+from surveyflow.readers.base import SurveyExport
 
 MULTIPLE_CHOICE_LEVELS = ((0, "not quoted"), (1, "quoted"))
 
@@ -22,14 +26,26 @@ class IngestResult:
     responses: pd.DataFrame
     rows_read: int
     rows_kept: int
-    dropped_by_dispcode: dict[int, int]
+    # Rows not kept, by their status as the tool gives it (EFS: the dispcode).
+    dropped_by_status: dict[str, int]
+    completion_rule: str
+    # Cells the export declares missing (SPSS/Stata user-missing values), set empty here:
+    # rows of the cleaning log, with the code.
+    declared_missing: pd.DataFrame
 
 
 def resolve_levels(
-    questions: Mapping[str, Question], codebook: Codebook | None, missing_codes: Iterable[int]
+    questions: Mapping[str, Question],
+    codebook: Codebook | None,
+    missing_codes: Iterable[int],
+    declared_missing: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, list[tuple[int, str]]]:
-    """Ordered (code, label) levels of every coded column, from questions.yaml or the codebook."""
+    """Ordered (code, label) levels of every coded column, from questions.yaml or the codebook.
+
+    Codes the export declares missing (an SPSS file's "99 = no answer") are not levels.
+    """
     levels: dict[str, list[tuple[int, str]]] = {}
+    declared_missing = declared_missing or {}
     for question in questions.values():
         missing = {str(code) for code in missing_codes} | set(question.missing)
         if question.type == "multiple_choice":
@@ -43,7 +59,8 @@ def resolve_levels(
             if question.levels is None and codebook is not None:
                 entry = codebook.variables.get(variable)
                 known = entry.values.items() if entry else []
-            values = [(code, label) for code, label in known if str(code) not in missing]
+            skip = missing | set(declared_missing.get(variable, ()))
+            values = [(code, label) for code, label in known if str(code) not in skip]
             if not values:
                 where = codebook.path if codebook else "no codebook configured"
                 raise InputError(
@@ -58,7 +75,8 @@ def resolve_levels(
     return levels
 
 
-def _missing_variables_error(missing: list[tuple[str, str]], export: RawExport) -> InputError:
+
+def _missing_variables_error(missing: list[tuple[str, str]], export: SurveyExport) -> InputError:
     parts = []
     for qid, variable in missing:
         close = difflib.get_close_matches(variable, list(export.frame.columns), n=3, cutoff=0.6)
@@ -73,118 +91,221 @@ def _missing_variables_error(missing: list[tuple[str, str]], export: RawExport) 
     )
 
 
-def _integer_column(
-    frame: pd.DataFrame, column: str, path: str, hint: str | None = None
-) -> pd.Series:
-    values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
-    bad = values.isna() | (values != values.round())
-    if bad.any():
-        rows = list(frame.index[bad][:5])
+# A variable named `<base>_<code>` by the questions map, where the export holds one column
+# `<base>` of comma-joined choices (Qualtrics without "split multi-value fields").
+_OPTION_RE = re.compile(r"^(?P<base>.+)_(?P<code>[^_]+)$")
+
+
+def _joined_options(
+    frame: pd.DataFrame, questions: Mapping[str, Question], missing: frozenset[str]
+) -> pd.DataFrame:
+    """One 1/0 column per option derived from a column holding several comma-joined choices.
+
+    An option is ticked where the cell lists its code ("1,3" holds option 1) or its label
+    (`levels:` of the question, keyed by the option's code: "Bachelor,Master"); an empty cell
+    or a missing code stays as it is, for cleaning to count the question as not answered.
+    """
+    derived: dict[str, list[str]] = {}
+    for question in questions.values():
+        if question.type != "multiple_choice":
+            continue
+        for variable in question.options.values():
+            match = _OPTION_RE.match(variable)
+            if variable in frame.columns or not match or match["base"] not in frame.columns:
+                continue
+            code = match["code"]
+            label = (question.levels or {}).get(int(code)) if code.isdigit() else None
+            wanted = {norm_label(code)} | ({norm_label(label)} if label else set())
+            cells = frame[match["base"]].tolist()
+            derived[variable] = [_ticked(cell, wanted, label, missing) for cell in cells]
+    if not derived:
+        return frame
+    return frame.assign(**{name: pd.array(v, dtype="str") for name, v in derived.items()})
+
+
+def _ticked(cell: str, wanted: set[str], label: str | None, missing: frozenset[str]) -> str:
+    text = cell.strip()
+    if text == "" or text in missing:
+        return text
+    parts = {norm_label(part) for part in text.split(",")}
+    if parts & wanted:
+        return "1"
+    # A label holding a comma ("Yes, always") spans parts: look for it as a whole.
+    if label and f",{norm_label(label)}," in f",{','.join(norm_label(p) for p in text.split(','))},":
+        return "1"
+    return "0"
+
+
+def _options_as_ticks(
+    frame: pd.DataFrame, questions: Mapping[str, Question], missing: frozenset[str]
+) -> pd.DataFrame:
+    """Option cells of a tool that ticks with any text (Qualtrics, LimeSurvey) as 1/0.
+
+    Such a tool writes the option's code, its text, "Y" or "Yes" for a ticked option and
+    nothing for one left empty; cleaning reads an empty option of an answered question as
+    not selected, and a question with no option ticked as not answered.
+    """
+    unticked = {label for label, code in CHECKED_LABELS.items() if code == "0"} | _UNTICKED
+    out = {}
+    for question in questions.values():
+        if question.type != "multiple_choice":
+            continue
+        for variable in question.options.values():
+            cells = frame[variable].tolist()
+            out[variable] = pd.array(
+                [_tick(c, unticked, missing) for c in cells],
+                dtype="str",
+            )
+    return frame.assign(**out) if out else frame
+
+
+# LimeSurvey's full answers: "No" for an option left unticked, "N/A" for one never shown.
+_UNTICKED = frozenset({"n", "no", "nein", "non"})
+_NOT_SHOWN = frozenset({"n/a", "na"})
+
+
+def _tick(cell: str, unticked: frozenset[str] | set[str], missing: frozenset[str]) -> str:
+    text = cell.strip()
+    if text in ("", "0", "1") or text in missing:
+        return text
+    label = norm_label(text)
+    if label in _NOT_SHOWN:
+        return ""
+    return "0" if label in unticked else "1"
+
+
+def _personal_questions(export: SurveyExport, questions: Mapping[str, Question]) -> None:
+    named = [
+        (q.id, var)
+        for q in questions.values()
+        for var in q.columns().values()
+        if var in export.personal
+    ]
+    if named:
+        listed = "; ".join(f"{qid} -> {var}" for qid, var in named)
         raise InputError(
-            f"column {column!r} must hold whole numbers; rows {rows} do not "
-            f"(first value: {frame.loc[rows[0], column]!r}).",
-            path=path,
+            f"the questions map names the tool's personal-data columns ({listed}), which "
+            "never go further than ingest.",
+            path=export.path,
+            hint="remove these questions from the questions map of your config.",
+        )
+
+
+def _respondent_ids(kept: pd.DataFrame, export: SurveyExport) -> pd.Series:
+    column = export.id_column
+    if column is None or column not in kept.columns:
+        raise InputError(
+            "has no respondent-id column"
+            + (f" {column!r}" if column else "")
+            + f" (columns: {', '.join(list(kept.columns)[:8])} ...).",
+            path=export.path,
+            hint="set export.id_column in your config to the variable that identifies a "
+            "respondent.",
+        )
+    # Repeated ids are left to validation, which lists every one of them.
+    ids = kept[column].str.strip()
+    blank = ids == ""
+    if blank.any():
+        rows = list(kept.index[blank][:5])
+        raise InputError(
+            f"completed interviews without a respondent id in column {column!r}: rows {rows}.",
+            path=export.path,
             row=int(rows[0]),
             column=column,
-            hint=hint or "check that this is an unmodified export of the survey tool.",
+            hint="set export.id_column in your config to a column that identifies every "
+            "respondent, or fill in the missing ids.",
         )
-    return values.astype("int64")
+    return ids
 
 
-_STATUS_HINT = (
-    "a labels export spells the status as 'Completed (31)'; for a status label without its "
-    "code in parentheses, map it in your config under export.status_labels (label: code, "
-    "e.g. {{{value!r}: 31}}), or export the data with codes and give export.codebook."
-)
-
-
-def _status_column(frame: pd.DataFrame, path: str) -> pd.Series:
-    """The dispcode column as integers; an error names the config key that decodes a label."""
-    column = frame["dispcode"]
-    bad = column[~column.str.strip().str.fullmatch(r"[+-]?\d+")]
-    hint = _STATUS_HINT.format(value=bad.iloc[0].strip()) if len(bad) else None
-    return _integer_column(frame, "dispcode", path, hint)
+def _declared_missing(
+    responses: pd.DataFrame, export: SurveyExport, questions: Mapping[str, Question]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells the file declares missing set empty; each a `declared_missing` log row."""
+    rows = []
+    out = {}
+    for question in questions.values():
+        for column, variable in question.columns().items():
+            codes = set(export.declared_missing.get(variable, ()))
+            if not codes:
+                continue
+            cells = responses[column]
+            hit = cells.str.strip().isin(codes)
+            if not hit.any():
+                continue
+            for rid, value in zip(responses["respondent_id"][hit], cells[hit], strict=True):
+                rows.append(
+                    (rid, column, value, "", "declared_missing", "a missing value the file declares")
+                )
+            out[column] = cells.where(~hit, "")
+    log = pd.DataFrame(
+        rows, columns=["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
+    )
+    return (responses.assign(**out) if out else responses), log
 
 
 def build_responses(
-    export: RawExport,
-    codebook: Codebook | None,
+    export: SurveyExport,
     questions: Mapping[str, Question],
+    settings: Mapping[str, Any],
     *,
-    completed: Iterable[int],
-    known: Iterable[int],
-    status_labels: Mapping[str, int] | None = None,
+    missing_codes: Iterable[int] = (),
 ) -> IngestResult:
     """Keep completed interviews and map the export's variables to canonical columns (as text).
 
-    A labels-shape export is decoded first (codebook, questions map, the tool's own labels);
-    it needs no codebook when the questions map gives the levels of its coded questions.
+    ``settings`` is the config's `export:` block (with the EFS dispcode lists). A labels-shape
+    export is decoded first (codebook, questions map, the tool's own labels); multiple-choice
+    options are made 1/0 whatever way the tool writes them.
     """
+    codebook = export.codebook
+    missing = frozenset(str(code) for code in missing_codes)
     frame = export.frame
     if export.shape == "labels":
         frame = labels_to_codes(
-            export,
-            codebook,
-            labels=column_labels(questions, codebook),
-            status_labels=status_labels,
+            export, codebook, labels=column_labels(questions, codebook), status_column=None
         )
-    for required in ("lfdn", "dispcode"):
-        if required not in frame.columns:
-            raise InputError(
-                f"has no {required!r} column, which every EFS export carries.",
-                path=export.path,
-                hint="export the raw data (all variables) from the survey tool.",
-            )
-    missing = [
+    frame = _joined_options(frame, questions, missing)
+    _personal_questions(export, questions)
+    absent = [
         (q.id, var)
         for q in questions.values()
         for var in q.columns().values()
         if var not in frame.columns
     ]
-    if missing:
-        raise _missing_variables_error(missing, export)
+    if absent:
+        raise _missing_variables_error(absent, export)
+    if export.tool != "efs":
+        frame = _options_as_ticks(frame, questions, missing)
 
-    dispcode = _status_column(frame, export.path)
-    unknown = ~dispcode.isin(list(known))
-    if unknown.any():
-        rows = list(frame.index[unknown][:5])
-        raise InputError(
-            f"unknown dispcode(s) {sorted(set(dispcode[unknown]))} in rows {rows}.",
-            path=export.path,
-            row=int(rows[0]),
-            column="dispcode",
-            hint="add the code to known_dispcodes in the config if the survey tool uses it.",
-        )
-    completed = list(completed)
-    keep = dispcode.isin(completed)
+    completion = readers.completion(export, settings)
+    keep = completion.completed.to_numpy(dtype=bool)
+    status = completion.status
     if not keep.any():
-        found = ", ".join(
-            f"{code} ({n}x)" for code, n in dispcode.value_counts().sort_index().items()
-        )
+        found = ", ".join(f"{code} ({n}x)" for code, n in status.value_counts().sort_index().items())
         raise InputError(
-            f"0 of {len(frame)} interviews completed; dispcodes found: {found}; "
-            f"completed_dispcodes is {completed}.",
+            f"0 of {len(frame)} interviews completed by the rule {completion.rule}; statuses "
+            f"found: {found}.",
             path=export.path,
-            column="dispcode",
-            hint="set completed_dispcodes in your config to the codes that mark a completed "
+            hint="set the completion rule in your config (completed_dispcodes for EFS, or "
+            "export.completed: {variable: ..., values: [...]}) to what marks a completed "
             "interview in this export, or point export.data at the final export.",
         )
-    dropped = dispcode[~keep].value_counts().sort_index()
+    dropped = status[~keep].value_counts().sort_index()
     kept = frame[keep]
-    ids = _integer_column(kept, "lfdn", export.path)
-
     out: dict[str, Any] = {
-        "respondent_id": ids.to_numpy(),
-        "dispcode": dispcode[keep].to_numpy(),
+        "respondent_id": _respondent_ids(kept, export).to_numpy(),
+        "status": status[keep].to_numpy(),
         "source_row": kept.index.to_numpy(dtype="int64"),
     }
     for question in questions.values():
         for column, variable in question.columns().items():
             out[column] = kept[variable].to_numpy()
-    responses = pd.DataFrame(out)
+    responses, declared = _declared_missing(pd.DataFrame(out), export, questions)
     return IngestResult(
         responses=responses,
         rows_read=len(frame),
         rows_kept=int(keep.sum()),
-        dropped_by_dispcode={int(k): int(v) for k, v in dropped.items()},
+        dropped_by_status={str(k): int(v) for k, v in dropped.items()},
+        completion_rule=completion.rule,
+        declared_missing=declared,
     )

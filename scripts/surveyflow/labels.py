@@ -130,9 +130,15 @@ def column_labels(
                 for code, label in entry.values.items():
                     lookup.setdefault(norm_label(label), str(code))
             if question.type == "multiple_choice":
+                # An option's own label (`levels:` of a multiple-choice question) names the
+                # option, not a code of its column: ticked/unticked is all its cells say.
                 lookup.update(CHECKED_LABELS)
+                out[variable] = lookup
+                continue
             if question.levels:
                 lookup.update({norm_label(lab): str(code) for code, lab in question.levels.items()})
+            # The export's own text codes (LimeSurvey's A1) last: a code is not a label.
+            lookup.update({norm_label(key): str(code) for key, code in question.answer_codes.items()})
             out[variable] = lookup
     return out
 

@@ -33,18 +33,21 @@ def ingested_schema(
     questions: Mapping[str, Question],
     levels: Mapping[str, Sequence[tuple[int, str]]],
     *,
-    completed: Iterable[int],
     missing_codes: Iterable[int],
 ) -> pa.DataFrameSchema:
-    """Schema of results/ingest/responses.csv: every cell text, codes inside their levels."""
+    """Schema of results/ingest/responses.csv: every cell text, codes inside their levels.
+
+    `respondent_id` is the tool's id as text (EFS's lfdn 17, Qualtrics' R_1a2B3c); `status`
+    the completed interview's status as the tool gives it (EFS: its dispcode).
+    """
     missing = [str(code) for code in missing_codes]
     columns: dict[str, pa.Column] = {
-        "respondent_id": pa.Column("int64", unique=True, coerce=True),
-        "dispcode": pa.Column(
-            "int64",
-            pa.Check.isin(sorted(completed), error="not a completed-interview dispcode"),
-            coerce=True,
+        "respondent_id": pa.Column(
+            str,
+            pa.Check(lambda s: s.str.len() > 0, name="id_given", error="empty respondent id"),
+            unique=True,
         ),
+        "status": pa.Column(str),
         "source_row": pa.Column("int64", coerce=True),
     }
     for question in questions.values():
@@ -65,7 +68,7 @@ def clean_dtypes(
     questions: Mapping[str, Question], ratio_names: Iterable[str] = ()
 ) -> dict[str, str]:
     """pandas dtypes of results/clean/responses.csv, column by column."""
-    dtypes = {"respondent_id": "int64", "dispcode": "int64"}
+    dtypes = {"respondent_id": "str"}
     for question in questions.values():
         if question.type in ("count", "percentage"):
             dtypes[question.column] = "float64"
@@ -98,10 +101,7 @@ def clean_schema(
 ) -> pa.DataFrameSchema:
     """Schema of results/clean/responses.csv: numbers in range, labels known, ratio pairs valid."""
     dtypes = clean_dtypes(questions, [r["name"] for r in ratios])
-    columns: dict[str, pa.Column] = {
-        "respondent_id": pa.Column("int64", unique=True),
-        "dispcode": pa.Column("int64"),
-    }
+    columns: dict[str, pa.Column] = {"respondent_id": pa.Column(str, unique=True)}
     for question in questions.values():
         for column in question.columns():
             dtype = dtypes[column]
