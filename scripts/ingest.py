@@ -38,12 +38,8 @@ def main(smk) -> None:
         )
     # Always written, so the rule's output exists without a codebook too.
     write_json({"codebook": codebook_to_json(codebook) if codebook else None}, smk.output.codebook)
-    levels = resolve_levels(
-        questions, codebook, smk.params.missing_codes, export.declared_missing
-    )
-    result = build_responses(
-        export, questions, settings, missing_codes=smk.params.missing_codes
-    )
+    levels = resolve_levels(questions, codebook, smk.params.missing_codes, export.declared_missing)
+    result = build_responses(export, questions, settings, missing_codes=smk.params.missing_codes)
     # Personal data goes no further than the raw export: this copy, which users share too,
     # has it redacted (and control characters stripped), each change a row of the scrub log,
     # which the clean job takes into the cleaning log; so do the declared-missing codes.

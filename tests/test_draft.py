@@ -17,6 +17,7 @@ import yaml
 from conftest import copy_project, snakemake
 from exportgen import PILOT_CODEBOOK, PILOT_DATA, write_labels_export
 
+from surveyflow import readers
 from surveyflow.draft import draft_questions
 from surveyflow.draft_yaml import draft_config, render
 from surveyflow.efs import read_codebook, read_export
@@ -169,8 +170,8 @@ def _tiny_labels_export(tmp_path: Path) -> Path:
 
 
 def test_types_are_inferred_from_a_labels_export_alone(tmp_path):
-    export = read_export(_tiny_labels_export(tmp_path))
-    draft = draft_questions(export, None, [-77, -66, -99])
+    export = readers.read(_tiny_labels_export(tmp_path), {})
+    draft = draft_questions(export, [-77, -66, -99])
     specs = {q.id: q.spec for q in draft.questions}
     assert specs["v_1"] == {
         "type": "multiple_choice",
@@ -185,8 +186,8 @@ def test_types_are_inferred_from_a_labels_export_alone(tmp_path):
 
 
 def test_the_rendered_draft_reads_back_as_the_config_it_renders(tmp_path):
-    export = read_export(_tiny_labels_export(tmp_path))
-    draft = draft_questions(export, None, [-77, -66, -99])
+    export = readers.read(_tiny_labels_export(tmp_path), {})
+    draft = draft_questions(export, [-77, -66, -99])
     config = draft_config(
         draft,
         data="tiny.csv",
@@ -226,8 +227,8 @@ def test_yaml_words_stay_strings_in_the_draft():
 
 def test_a_codebook_no_choice_level_is_a_missing_code_not_a_level():
     """The pilot's country drop-down has "- Please select a country -" as code 233."""
-    export, codebook = read_export(PILOT_DATA), read_codebook(PILOT_CODEBOOK)
-    draft = draft_questions(export, codebook, [-77, -66, -99])
+    export = readers.read(PILOT_DATA, {"codebook": str(PILOT_CODEBOOK)})
+    draft = draft_questions(export, [-77, -66, -99])
     country = next(q for q in draft.questions if q.spec.get("variable") == "v_23")
     assert country.id == "q_4381600"
     assert country.spec["missing"][0] == "233"

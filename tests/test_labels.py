@@ -107,9 +107,7 @@ def test_a_status_label_without_its_code_names_the_config_key(tmp_path):
     message = str(caught.value)
     assert "export.status_labels" in message and "'Beendet'" in message
     assert "row 4" in message and "column 'dispcode'" in message
-    result = build_responses(
-        export, questions, _efs([31], [31], status_labels={"Beendet": 31})
-    )
+    result = build_responses(export, questions, _efs([31], [31], status_labels={"Beendet": 31}))
     assert list(result.responses["status"]) == ["31"]
 
 

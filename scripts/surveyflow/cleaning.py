@@ -320,7 +320,9 @@ def clean_responses(
         _who=log["respondent_id"].astype(str).map(position).fillna(len(position)),
         _order=log["question"].map(order).fillna(len(order)),
     )
-    log = log.sort_values(["_who", "_order", "rule"], kind="stable").drop(columns=["_who", "_order"])
+    log = log.sort_values(["_who", "_order", "rule"], kind="stable").drop(
+        columns=["_who", "_order"]
+    )
     return CleanResult(clean, log.reset_index(drop=True)[LOG_COLUMNS], labels)
 
 

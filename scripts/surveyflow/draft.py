@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveyflow.efs import Codebook, RawExport
 from surveyflow.labels import CHECKED_LABELS, best_reading, norm_label
 from surveyflow.parsers import parse_count, parse_percentage
+from surveyflow.readers.base import SurveyExport
 
 # EFS's own columns (respondent, status, paradata): never questions.
 _METADATA = re.compile(
@@ -50,6 +50,25 @@ _NO_CHOICE = re.compile(
     re.IGNORECASE,
 )
 _INT = re.compile(r"^[+-]?\d+$")
+# LimeSurvey's subquestion columns: Q2[SQ001], Q1[other].
+_SUBQUESTION = re.compile(r"^(?P<code>[^\[\]]+)\[(?P<item>[^\[\]]+)\]$")
+_JOINED = re.compile(r"^\s*\d+(?:\s*,\s*\d+)*\s*$")
+# Tools that tick a multiple-choice option with any text and leave it empty otherwise.
+TICKS_ANY = frozenset({"qualtrics", "limesurvey"})
+
+
+def typed_text(export: SurveyExport, name: str) -> bool | None:
+    """Whether the tool marks ``name`` as typed text (True), a choice (False), or says nothing.
+
+    Qualtrics names every column's question in its ImportId row: text entry ends in _TEXT.
+    """
+    import_ids = export.detected.get("import_ids") or {}
+    import_id = import_ids.get(name) if isinstance(import_ids, dict) else None
+    if not import_id or not str(import_id).upper().startswith("QID"):
+        return None
+    return str(import_id).upper().endswith("_TEXT")
+
+
 _DIGIT = re.compile(r"\d")
 MAX_LIKERT_LEVELS = 7  # what a diverging bar chart reads; longer lists are single choices
 MAX_LABELS_FOUND = 250  # distinct labels in a labels export beyond which a column is free text
@@ -68,6 +87,12 @@ class Variable:
     values: dict[int, str] = field(default_factory=dict)  # value labels, from the codebook
     found: list[str] = field(default_factory=list)  # distinct answers, in order found
     answers: list[str] = field(default_factory=list)  # non-missing answers
+    # The tool ticks a multiple-choice option with any text (its code, its label, Y, Yes)
+    # and leaves it empty otherwise (Qualtrics, LimeSurvey), rather than writing 1/0.
+    ticks_any: bool = False
+    # The tool says the variable holds typed text (a Qualtrics ImportId ending in _TEXT),
+    # or None where it does not say.
+    typed: bool | None = None
 
 
 @dataclass
@@ -101,39 +126,58 @@ def _answers(column: Iterable[str], missing: frozenset[str]) -> list[str]:
     return [v for v in (str(c).strip() for c in column) if v and v not in missing]
 
 
+def _is_metadata(name: str, text: str, export: SurveyExport, in_block: bool) -> bool:
+    if in_block:
+        return False
+    if name in export.metadata or name in export.personal:
+        return True
+    # EFS: its paradata columns by name, and in a labels export a column without question
+    # text is the tool's own.
+    efs = export.tool == "efs"
+    return efs and (bool(_METADATA.match(name)) or (export.shape == "labels" and not text))
+
+
 def export_variables(
-    export: RawExport, codebook: Codebook | None, missing_codes: Iterable[int]
+    export: SurveyExport, missing_codes: Iterable[int]
 ) -> tuple[list[Variable], list[str]]:
     """The export's question variables in questionnaire order, and its metadata columns."""
     missing = frozenset(str(c) for c in missing_codes)
     frame = export.frame
+    codebook = export.codebook
     out: list[Variable] = []
     metadata: list[str] = []
     known = codebook.variables if codebook else {}
+    ticks_any = export.tool in TICKS_ANY
     previous_text, block = None, ""
     for name in frame.columns:
         entry = known.get(name)
         in_block = entry is not None and entry.question_id is not None
         text = export.question_texts.get(name, "") if not entry else entry.question_text
-        if not in_block and (_METADATA.match(name) or (export.shape == "labels" and not text)):
+        if _is_metadata(name, text, export, in_block):
             metadata.append(name)
             continue
+        bracket = _SUBQUESTION.match(name)
         if in_block:
             block = entry.question_id
+        elif bracket:  # LimeSurvey's Q2[SQ001]: the block is the question code
+            block = bracket["code"]
         elif text != previous_text or not text:
             block = name
         previous_text = text
         answers = _answers(frame[name], missing)
+        label = entry.label if entry else export.item_labels.get(name, "")
         out.append(
             Variable(
                 name=name,
-                label=_display(entry.label if entry else export.item_labels.get(name, "")),
+                label=_display(label or (bracket["item"] if bracket else "")),
                 question_text=_display(text),
                 block=block,
                 dtype=entry.dtype if entry else "",
                 values=dict(entry.values) if entry else {},
                 found=list(dict.fromkeys(answers)),
                 answers=answers,
+                ticks_any=ticks_any,
+                typed=typed_text(export, name),
             )
         )
     if codebook is not None:
@@ -152,7 +196,13 @@ def _kind(var: Variable) -> str:
     labels = {norm_label(v) for v in var.values.values()} or {norm_label(v) for v in var.found}
     if labels and labels <= set(CHECKED_LABELS) | {"0", "1"} and labels - {"0", "1"}:
         return "checked"
+    if var.ticks_any and not var.values and _ticked_option(var, labels):
+        return "checked"
+    if var.ticks_any and var.typed is not True and _joined_codes(var.answers):
+        return "joined"
     if var.values:
+        return "coded"
+    if var.typed is False:  # the tool says it is a choice: coded, whatever its answers look like
         return "coded"
     text_found = [v for v in var.found if not _INT.match(v)]
     # An answer counts as a number only if it has digits ("no" parses as 0, but a column of
@@ -173,6 +223,24 @@ def _kind(var: Variable) -> str:
     ):
         return "coded"
     return "text"
+
+
+def _ticked_option(var: Variable, labels: set[str]) -> bool:
+    """An option the tool ticks with text and leaves empty: Y/Yes/1, or one repeated label
+    that is the variable's own item label (Qualtrics' choice text in a split column)."""
+    if labels and labels <= {"y", "yes", "1"}:
+        return var.typed is not True
+    return len(labels) == 1 and bool(var.label) and labels == {norm_label(var.label)}
+
+
+def _joined_codes(answers: Sequence[str]) -> list[str]:
+    """The choice codes of a column holding several comma-joined choices ("1,3"), in code
+    order; [] when it is not one (no answer with two choices, or not all codes)."""
+    if not answers or not any("," in a for a in answers):
+        return []
+    if not all(_JOINED.match(a) for a in answers):
+        return []
+    return sorted({c.strip() for a in answers for c in a.split(",")}, key=int)
 
 
 def _levels(var: Variable) -> tuple[dict[int, str] | list[str], list[str], list[str]]:
@@ -212,6 +280,14 @@ def _level_labels(levels: dict[int, str] | list[str]) -> tuple[str, ...]:
     return tuple(levels.values()) if isinstance(levels, dict) else tuple(levels)
 
 
+def _key(var: Variable) -> str:
+    """An option's or item's key (its column's suffix): the variable, or the subquestion code
+    of LimeSurvey's Q2[SQ001], as a name a column can carry."""
+    bracket = _SUBQUESTION.match(var.name)
+    key = bracket["item"] if bracket else var.name
+    return key if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key) else "k_" + re.sub(r"\W", "_", key)
+
+
 def _question_id(block: str, suffix: str | None = None) -> str:
     base = block if re.match(r"^[A-Za-z][A-Za-z0-9_]*$", block) else f"q_{block}"
     return f"{base}_{suffix}" if suffix else base
@@ -229,6 +305,7 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
             if kinds[v.name] == "coded" and not v.values:
                 kinds[v.name] = "text"
     coded = [v for v in variables if kinds[v.name] == "coded"]
+    joined = [v for v in variables if kinds[v.name] == "joined"]
     free = [v for v in variables if kinds[v.name] in ("count", "percentage", "text")]
     text = variables[0].question_text
     parts: list[DraftQuestion] = []
@@ -239,7 +316,7 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
     if checked:
         spec: dict[str, Any] = {"type": "multiple_choice", "options": {}}
         for var in checked:
-            spec["options"][var.name] = var.name
+            spec["options"][_key(var)] = var.name
         other = [v for v in free if kinds[v.name] == "text"]
         if len(other) == 1:
             spec["other_text"] = other[0].name
@@ -247,8 +324,18 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
             tagged = [v.name for v in checked if _OTHER.match(v.label)]
             if tagged:
                 spec["other_option"] = tagged[-1]
-        labels = {v.name: v.label or v.name for v in checked}
+        labels = {_key(v): v.label or v.name for v in checked}
         parts.append(DraftQuestion(next_id(""), spec, text, [], labels))
+    for var in joined:
+        # One column of comma-joined choices (Qualtrics without "split multi-value fields"):
+        # the ingest stage derives the option columns <variable>_<code> from it.
+        codes = _joined_codes(var.answers)
+        spec = {"type": "multiple_choice", "options": {}}
+        for code in codes:
+            spec["options"][f"{_key(var)}_{code}"] = f"{var.name}_{code}"
+        labels = {f"{_key(var)}_{code}": f"choice {code}" for code in codes}
+        note = "one column of comma-joined choice codes: option labels unknown, name them"
+        parts.append(DraftQuestion(next_id(var.name), spec, text, [note], labels))
     groups: dict[tuple[str, ...], list[tuple[Variable, Any, list[str], list[str]]]] = {}
     for var in coded:
         levels, missing, notes = _levels(var)
@@ -258,7 +345,7 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
         batches = [members] if matrix else [[m] for m in members]
         for batch in batches:
             first, levels = batch[0][0], batch[0][1]
-            spec = {"type": "likert", "items": {v.name: v.name for v, *_ in batch}}
+            spec = {"type": "likert", "items": {_key(v): v.name for v, *_ in batch}}
             if not matrix:
                 spec = {"type": "single_choice", "variable": first.name}
             # A codebook gives the levels (and decodes labels); without one they are written.
@@ -268,7 +355,7 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
             if missing:
                 spec["missing"] = missing
             notes = sorted({n for *_, ns in batch for n in ns})
-            labels = {v.name: v.label or v.name for v, *_ in batch}
+            labels = {_key(v): v.label or v.name for v, *_ in batch}
             # A block of several single choices (ranks "Top 1 … Top 5"): each says which it is.
             title = f"{text} [{first.label}]" if len(coded) > 1 and first.label else text
             question = DraftQuestion(next_id(first.name), spec, title, notes, labels)
@@ -284,12 +371,11 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
     return parts
 
 
-def draft_questions(
-    export: RawExport, codebook: Codebook | None, missing_codes: Iterable[int]
-) -> Draft:
+def draft_questions(export: SurveyExport, missing_codes: Iterable[int]) -> Draft:
     """The drafted questions map of an export, in questionnaire order."""
-    variables, metadata = export_variables(export, codebook, missing_codes)
-    personal = [(v.name, v.label or v.question_text) for v in variables if _kind(v) == "personal"]
+    variables, metadata = export_variables(export, missing_codes)
+    personal = [(name, "the survey tool's personal-data column") for name in export.personal]
+    personal += [(v.name, v.label or v.question_text) for v in variables if _kind(v) == "personal"]
     kept = [v for v in variables if _kind(v) != "personal"]
     blocks: dict[str, list[Variable]] = {}
     for var in kept:

@@ -75,7 +75,6 @@ def resolve_levels(
     return levels
 
 
-
 def _missing_variables_error(missing: list[tuple[str, str]], export: SurveyExport) -> InputError:
     parts = []
     for qid, variable in missing:
@@ -131,7 +130,10 @@ def _ticked(cell: str, wanted: set[str], label: str | None, missing: frozenset[s
     if parts & wanted:
         return "1"
     # A label holding a comma ("Yes, always") spans parts: look for it as a whole.
-    if label and f",{norm_label(label)}," in f",{','.join(norm_label(p) for p in text.split(','))},":
+    if (
+        label
+        and f",{norm_label(label)}," in f",{','.join(norm_label(p) for p in text.split(','))},"
+    ):
         return "1"
     return "0"
 
@@ -235,7 +237,14 @@ def _declared_missing(
                 continue
             for rid, value in zip(responses["respondent_id"][hit], cells[hit], strict=True):
                 rows.append(
-                    (rid, column, value, "", "declared_missing", "a missing value the file declares")
+                    (
+                        rid,
+                        column,
+                        value,
+                        "",
+                        "declared_missing",
+                        "a missing value the file declares",
+                    )
                 )
             out[column] = cells.where(~hit, "")
     log = pd.DataFrame(
@@ -281,7 +290,9 @@ def build_responses(
     keep = completion.completed.to_numpy(dtype=bool)
     status = completion.status
     if not keep.any():
-        found = ", ".join(f"{code} ({n}x)" for code, n in status.value_counts().sort_index().items())
+        found = ", ".join(
+            f"{code} ({n}x)" for code, n in status.value_counts().sort_index().items()
+        )
         raise InputError(
             f"0 of {len(frame)} interviews completed by the rule {completion.rule}; statuses "
             f"found: {found}.",

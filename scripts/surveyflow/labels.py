@@ -138,7 +138,9 @@ def column_labels(
             if question.levels:
                 lookup.update({norm_label(lab): str(code) for code, lab in question.levels.items()})
             # The export's own text codes (LimeSurvey's A1) last: a code is not a label.
-            lookup.update({norm_label(key): str(code) for key, code in question.answer_codes.items()})
+            lookup.update(
+                {norm_label(key): str(code) for key, code in question.answer_codes.items()}
+            )
             out[variable] = lookup
     return out
 
