@@ -90,6 +90,8 @@ class Variable:
     # The tool ticks a multiple-choice option with any text (its code, its label, Y, Yes)
     # and leaves it empty otherwise (Qualtrics, LimeSurvey), rather than writing 1/0.
     ticks_any: bool = False
+    # Codes the file declares missing (an SPSS "99 = no answer"): not levels.
+    declared: tuple[str, ...] = ()
     # The tool says the variable holds typed text (a Qualtrics ImportId ending in _TEXT),
     # or None where it does not say.
     typed: bool | None = None
@@ -178,6 +180,7 @@ def export_variables(
                 answers=answers,
                 ticks_any=ticks_any,
                 typed=typed_text(export, name),
+                declared=tuple(export.declared_missing.get(name, ())),
             )
         )
     if codebook is not None:
@@ -249,10 +252,14 @@ def _levels(var: Variable) -> tuple[dict[int, str] | list[str], list[str], list[
     if var.values:
         # A drop-down's "- Please select a country -" has a code of its own, 0 or the last.
         no_choice = [c for c, lab in var.values.items() if _NO_CHOICE.match(lab)]
-        levels = {c: lab for c, lab in var.values.items() if c not in no_choice and c >= 0}
+        levels = {
+            c: lab
+            for c, lab in var.values.items()
+            if c not in no_choice and c >= 0 and str(c) not in var.declared
+        }
         labelled = {str(c) for c in var.values}
         # Codes in the data without a label (a drop-down's 0): "no answer", or validation stops.
-        stray = [a for a in var.found if _INT.match(a) and a not in labelled]
+        stray = [a for a in var.found if _INT.match(a) and a not in labelled | set(var.declared)]
         missing = [str(c) for c in no_choice] + stray
         if stray:
             notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")

@@ -57,7 +57,15 @@ def _head(path: str) -> bytes:
             hint="check export.data in the config: the path is relative to the workflow directory",
         )
     with p.open("rb") as handle:
-        return handle.read(HEAD_BYTES)
+        head = handle.read(HEAD_BYTES)
+    if not head.strip():
+        raise InputError(
+            "the export file is empty.",
+            path=path,
+            hint="check export.data in the config; export the responses from the survey tool "
+            "again (with the responses included, not only the header).",
+        )
+    return head
 
 
 def detect_tool(path: str | PathLike[str]) -> str | None:
