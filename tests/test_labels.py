@@ -14,9 +14,9 @@ import yaml
 from conftest import ROOT, copy_project, snakemake
 from exportgen import write_labels_export
 
+from surveyflow import readers
 from surveyflow.cleaning import clean_responses
 from surveyflow.config import load_questions
-from surveyflow import readers
 from surveyflow.efs import read_codebook, read_export
 from surveyflow.errors import InputError
 from surveyflow.ingest import build_responses, resolve_levels

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from surveyflow import readers
 from surveyflow.cleaning import clean_responses
 from surveyflow.config import Question
-from surveyflow import readers
 from surveyflow.ingest import build_responses
 from surveyflow.pii import mask, redact_text, scan_text, scrub_responses
 

@@ -120,9 +120,7 @@ def draft_config(
         if q.spec["type"] == "single_choice"
         and _COUNTRY.search(f"{q.text} {' '.join(q.item_labels.values())}")
     ]
-    archived = ["respondent_id"] + [
-        q.id for q in draft.questions if q.spec["type"] != "text"
-    ]
+    archived = ["respondent_id"] + [q.id for q in draft.questions if q.spec["type"] != "text"]
     export = {"data": data, "codebook": codebook, **detected}
     return {
         "study": {
