@@ -174,6 +174,28 @@ def test_multiple_response_sets():
     ]
 
 
+def test_a_category_set_becomes_one_tick_column_per_category():
+    # simple_alltypes.sav's categorical_array: ca_subvar_1..3 hold the codes chosen; by
+    # pyreadstat's read_sav they are (a, a, b), (a, b, c), (b, c, d), (b, b, b), (a, b, d),
+    # (b, c, d) in rows 1-6. A category is ticked where any of the three holds it.
+    export = _read("simple_alltypes.sav")
+    frame = export.frame
+    expected = {
+        "a": ["1", "1", "0", "0", "1", "0"],
+        "b": ["1", "1", "1", "1", "1", "1"],
+        "c": ["0", "1", "1", "0", "0", "1"],
+        "d": ["0", "0", "1", "0", "1", "1"],
+    }
+    for code, column in expected.items():
+        assert frame[f"categorical_array_{code}"].tolist() == column, code
+        assert export.item_labels[f"categorical_array_{code}"] == code
+        assert export.codebook.variables[f"categorical_array_{code}"].question_id == (
+            "categorical_array"
+        )
+    sets = {s["name"]: s for s in export.detected["mr_sets"]}
+    assert sets["categorical_array"]["derived"] == [f"categorical_array_{c}" for c in "abcd"]
+
+
 def test_dichotomy_set_counts_its_counted_value(tmp_path):
     """The set's record reads "$mymrset=D1 1 …" (counted value 1); with the value changed
     to 0 (same length, so the file stays valid) every answered cell flips."""

@@ -9,7 +9,9 @@ file declares unless ``export.encoding`` names another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +75,13 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
     sets, groups, ticks = _mr_sets(meta.mr_sets, frame, declared)
     frame = frame.assign(**ticks)
     values.update({name: dict(_TICK_LABELS) for name in ticks})
+    all_labels = {n: {**values.get(n, {}), **text_labels.get(n, {})} for n in frame.columns}
+    derived, items = _category_columns(sets, frame, all_labels, declared)
+    frame = frame.assign(**derived)
+    for name in derived:
+        rules[name] = statfile.CellRule("number")
+        values[name] = dict(_TICK_LABELS)
+        groups[name] = items[name][0]
     detected: dict[str, Any] = {
         "format": "zsav" if head[:4] == b"$FL3" else "sav",
         "encoding": encoding or meta.file_encoding,
@@ -86,7 +95,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         detected["text_value_labels"] = text_labels
     if out_of_range:
         detected["dates_out_of_range"] = out_of_range
-    return statfile.build_export(
+    export = statfile.build_export(
         path,
         TOOL,
         frame,
@@ -98,6 +107,66 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         groups=groups,
         detected=detected,
     )
+    if not derived:
+        return export
+    # The derived columns' item label is their category's value label.
+    variables = dict(export.codebook.variables)
+    for name, (_, label) in items.items():
+        variables[name] = replace(variables[name], label=label)
+    return replace(
+        export,
+        item_labels={**export.item_labels, **{n: lab for n, (_, lab) in items.items()}},
+        codebook=replace(export.codebook, variables=variables),
+    )
+
+
+def _category_columns(
+    sets: list[dict[str, Any]],
+    frame: pd.DataFrame,
+    labels: Mapping[str, Mapping[Any, str]],
+    declared: Mapping[str, tuple[str, ...]],
+) -> tuple[dict[str, Any], dict[str, tuple[tuple[str, str], str]]]:
+    """One 1/0 column `<set>_<code>` per category of a category set (its variables hold the
+    codes chosen, one per variable): ticked where any of them holds the code, empty where all
+    are empty or declared missing (the question not answered), else 0. Categories are the
+    codes labelled on the set's variables and the codes found in them, numeric or text."""
+    derived: dict[str, Any] = {}
+    items: dict[str, tuple[tuple[str, str], str]] = {}
+    for entry in sets:
+        members = entry["variables"]
+        if entry["type"] != "category" or not members:
+            continue
+        cells = frame[members].apply(lambda c: c.str.strip())
+        gone = {code for m in members for code in declared.get(m, ())}
+        cells = cells.mask(cells.isin(gone), "")
+        named: dict[str, str] = {}
+        for member in members:
+            named.update({integer_text(c): lab for c, lab in labels.get(member, {}).items()})
+        found = [v for v in pd.unique(cells.to_numpy().ravel()) if v != ""]
+        codes = [
+            c for c in dict.fromkeys([*named, *sorted(found, key=_code_order)]) if c not in gone
+        ]
+        answered = (cells != "").any(axis=1).to_numpy()
+        set_id = entry["name"].lstrip("$")
+        entry["derived"] = []
+        for code in codes:
+            name = f"{set_id}_{re.sub(r'[^0-9A-Za-z]', '_', code)}"
+            if name in frame.columns or name in derived:
+                continue
+            ticked = (cells == code).any(axis=1).to_numpy()
+            derived[name] = pd.array(
+                np.where(ticked, "1", np.where(answered, "0", "")), dtype="str"
+            )
+            items[name] = ((set_id, entry["label"]), named.get(code, code))
+            entry["derived"].append(name)
+    return derived, items
+
+
+def _code_order(code: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(code), code)
+    except ValueError:
+        return (1, 0.0, code)
 
 
 def _declared(
