@@ -39,7 +39,9 @@ def main(smk) -> None:
     # Always written, so the rule's output exists without a codebook too.
     write_json({"codebook": codebook_to_json(codebook) if codebook else None}, smk.output.codebook)
     levels = resolve_levels(questions, codebook, smk.params.missing_codes, export.declared_missing)
-    result = build_responses(export, questions, settings, missing_codes=smk.params.missing_codes)
+    result = build_responses(
+        export, questions, settings, missing_codes=smk.params.missing_codes, levels=levels
+    )
     # Personal data goes no further than the raw export: this copy, which users share too,
     # has it redacted (and control characters stripped), each change a row of the scrub log,
     # which the clean job takes into the cleaning log; so do the declared-missing codes.
@@ -54,7 +56,9 @@ def main(smk) -> None:
         smk.output.levels,
     )
     inputs = {"data": smk.input.data, "questions": smk.input.questions}
-    if smk.input.get("codebook"):
+    # Only an EFS export reads a separate codebook; another tool's file describes itself (a
+    # codebook merged in from the default config is not an input of its reading).
+    if smk.input.get("codebook") and export.tool == "efs":
         inputs["codebook"] = smk.input.codebook
     write_json(
         {

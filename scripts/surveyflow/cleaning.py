@@ -44,6 +44,16 @@ CHOICE_RULES = (
         '"0" + "Edge devices" -> True',
     ),
     ("missing_in_answered", "missing code on one item of an answered question", '"-77" -> False'),
+    (
+        "declared_missing",
+        "at ingest: a value the SPSS/Stata file declares missing (user-missing, .a-.z)",
+        '"-9" -> missing',
+    ),
+    (
+        "not_shown",
+        "at ingest: LimeSurvey's N/A (question not shown) in a coded field",
+        '"N/A" -> missing',
+    ),
 )
 RATIO_RULES = (
     (

@@ -139,41 +139,87 @@ def _ticked(cell: str, wanted: set[str], label: str | None, missing: frozenset[s
 
 
 def _options_as_ticks(
-    frame: pd.DataFrame, questions: Mapping[str, Question], missing: frozenset[str]
+    responses: pd.DataFrame, questions: Mapping[str, Question], missing: frozenset[str]
 ) -> pd.DataFrame:
     """Option cells of a tool that ticks with any text (Qualtrics, LimeSurvey) as 1/0.
 
     Such a tool writes the option's code, its text, "Y" or "Yes" for a ticked option and
-    nothing for one left empty; cleaning reads an empty option of an answered question as
-    not selected, and a question with no option ticked as not answered.
+    nothing (or "No") for one left empty; cleaning reads an empty option of an answered
+    question as not selected, and a question with no option ticked as not answered. Works on
+    the canonical columns: LimeSurvey's "other" option has no column of its own, so the
+    questions map names its text column as the option too, and the text stays text.
     """
     unticked = {label for label, code in CHECKED_LABELS.items() if code == "0"} | _UNTICKED
     out = {}
     for question in questions.values():
         if question.type != "multiple_choice":
             continue
-        for variable in question.options.values():
-            cells = frame[variable].tolist()
-            out[variable] = pd.array(
-                [_tick(c, unticked, missing) for c in cells],
-                dtype="str",
-            )
-    return frame.assign(**out) if out else frame
+        for column in question.coded_columns():
+            cells = responses[column].tolist()
+            out[column] = pd.array([_tick(c, unticked, missing) for c in cells], dtype="str")
+    return responses.assign(**out) if out else responses
 
 
-# LimeSurvey's full answers: "No" for an option left unticked, "N/A" for one never shown.
+# LimeSurvey's full answers: "No" for an option left unticked.
 _UNTICKED = frozenset({"n", "no", "nein", "non"})
-_NOT_SHOWN = frozenset({"n/a", "na"})
 
 
 def _tick(cell: str, unticked: frozenset[str] | set[str], missing: frozenset[str]) -> str:
     text = cell.strip()
     if text in ("", "0", "1") or text in missing:
         return text
-    label = norm_label(text)
-    if label in _NOT_SHOWN:
-        return ""
-    return "0" if label in unticked else "1"
+    return "0" if norm_label(text) in unticked else "1"
+
+
+# LimeSurvey's full answers write "N/A" for a question never shown (or a Yes/No left
+# unanswered): no answer, unless the question has a level of that name.
+NOT_SHOWN = {"limesurvey": frozenset({"n/a"})}
+
+
+def _blanked(
+    responses: pd.DataFrame,
+    export: SurveyExport,
+    questions: Mapping[str, Question],
+    levels: Mapping[str, Iterable[tuple[int, str]]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells that are no answer in the tool's own terms set empty, each a log row with the
+    value: codes the file declares missing (SPSS user-missing, Stata .a-.z), and the tool's
+    "not shown" word. Before multiple-choice ticks, so a missing option is not ticked."""
+    rows = []
+    out = {}
+    not_shown = NOT_SHOWN.get(export.tool, frozenset())
+    for question in questions.values():
+        coded = set(question.coded_columns())
+        for column, variable in question.columns().items():
+            codes = set(export.declared_missing.get(variable, ()))
+            words = set()
+            if column in coded and not_shown:
+                named = {norm_label(label) for _, label in levels.get(column, ())}
+                words = {w for w in not_shown if w not in named}
+            if not codes and not words:
+                continue
+            cells = responses[column]
+            stripped = cells.str.strip()
+            declared = stripped.isin(codes)
+            shown = stripped.str.casefold().isin(words) & ~declared
+            hit = declared | shown
+            if not hit.any():
+                continue
+            for rid, value, is_declared in zip(
+                responses["respondent_id"][hit], cells[hit], declared[hit], strict=True
+            ):
+                rule = "declared_missing" if is_declared else "not_shown"
+                reason = (
+                    "a missing value the file declares"
+                    if is_declared
+                    else "the tool's word for a question not shown or not answered"
+                )
+                rows.append((rid, column, value, "", rule, reason))
+            out[column] = cells.where(~hit, "")
+    log = pd.DataFrame(
+        rows, columns=["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
+    )
+    return (responses.assign(**out) if out else responses), log
 
 
 def _personal_questions(export: SurveyExport, questions: Mapping[str, Question]) -> None:
@@ -220,45 +266,13 @@ def _respondent_ids(kept: pd.DataFrame, export: SurveyExport) -> pd.Series:
     return ids
 
 
-def _declared_missing(
-    responses: pd.DataFrame, export: SurveyExport, questions: Mapping[str, Question]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cells the file declares missing set empty; each a `declared_missing` log row."""
-    rows = []
-    out = {}
-    for question in questions.values():
-        for column, variable in question.columns().items():
-            codes = set(export.declared_missing.get(variable, ()))
-            if not codes:
-                continue
-            cells = responses[column]
-            hit = cells.str.strip().isin(codes)
-            if not hit.any():
-                continue
-            for rid, value in zip(responses["respondent_id"][hit], cells[hit], strict=True):
-                rows.append(
-                    (
-                        rid,
-                        column,
-                        value,
-                        "",
-                        "declared_missing",
-                        "a missing value the file declares",
-                    )
-                )
-            out[column] = cells.where(~hit, "")
-    log = pd.DataFrame(
-        rows, columns=["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
-    )
-    return (responses.assign(**out) if out else responses), log
-
-
 def build_responses(
     export: SurveyExport,
     questions: Mapping[str, Question],
     settings: Mapping[str, Any],
     *,
     missing_codes: Iterable[int] = (),
+    levels: Mapping[str, Iterable[tuple[int, str]]] | None = None,
 ) -> IngestResult:
     """Keep completed interviews and map the export's variables to canonical columns (as text).
 
@@ -283,8 +297,6 @@ def build_responses(
     ]
     if absent:
         raise _missing_variables_error(absent, export)
-    if export.tool != "efs":
-        frame = _options_as_ticks(frame, questions, missing)
 
     completion = readers.completion(export, settings)
     keep = completion.completed.to_numpy(dtype=bool)
@@ -311,7 +323,9 @@ def build_responses(
     for question in questions.values():
         for column, variable in question.columns().items():
             out[column] = kept[variable].to_numpy()
-    responses, declared = _declared_missing(pd.DataFrame(out), export, questions)
+    responses, declared = _blanked(pd.DataFrame(out), export, questions, levels or {})
+    if export.tool != "efs":
+        responses = _options_as_ticks(responses, questions, missing)
     return IngestResult(
         responses=responses,
         rows_read=len(frame),

@@ -52,7 +52,7 @@ _PERSONAL = {
     "efs": re.compile(r"^(?:ip.*|referer|browser|token|session_id)$", re.IGNORECASE),
     "qualtrics": re.compile(
         r"^(?:ipaddress|recipient(?:firstname|lastname|email)|locationlatitude"
-        r"|locationlongitude|externalreference|externaldatareference)$",
+        r"|locationlongitude)$",
         re.IGNORECASE,
     ),
     "limesurvey": re.compile(r"^(?:ipaddr|token|refurl|firstname|lastname|email)$", re.I),
