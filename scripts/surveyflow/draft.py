@@ -92,6 +92,9 @@ class Variable:
     ticks_any: bool = False
     # Codes the file declares missing (an SPSS "99 = no answer"): not levels.
     declared: tuple[str, ...] = ()
+    # A choice the tool exports as bare codes with no labels anywhere (Qualtrics' numeric
+    # values): the codes found in its question block, each its own label until named.
+    scale: tuple[int, ...] = ()
     # The tool says the variable holds typed text (a Qualtrics ImportId ending in _TEXT),
     # or None where it does not say.
     typed: bool | None = None
@@ -264,6 +267,10 @@ def _levels(var: Variable) -> tuple[dict[int, str] | list[str], list[str], list[
         if stray:
             notes.append(f"code(s) {', '.join(stray)} found without a label: treated as no answer")
         return levels, missing, notes
+    if var.scale:
+        levels = {code: str(code) for code in var.scale}
+        notes.append("codes without labels in the export: name them (levels: code: label)")
+        return levels, [], notes
     # Without a codebook the labels are what respondents' cells hold, written as a person
     # reads them (repaired text still matches the cells: labels are compared repaired too).
     found = list(dict.fromkeys(_display(v) for v in var.found if not _INT.match(v)))
@@ -296,8 +303,22 @@ def _key(var: Variable) -> str:
 
 
 def _question_id(block: str, suffix: str | None = None) -> str:
-    base = block if re.match(r"^[A-Za-z][A-Za-z0-9_]*$", block) else f"q_{block}"
-    return f"{base}_{suffix}" if suffix else base
+    """An id a config key can be: the block (a question id, a variable name), or a slug of
+    it (a full question text as LimeSurvey's headings give it: "q_what_is_the_size_of")."""
+    base = block if _IDENT.match(block) else f"q_{_slug(block)}"
+    if not suffix:
+        return base
+    suffix = suffix if _IDENT.match(suffix) else _slug(suffix)
+    return f"{base}_{suffix}"
+
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _slug(text: str, words: int = 5) -> str:
+    """The first words of a text as an identifier part: letters and digits, lower case."""
+    parts = re.findall(r"[A-Za-z0-9]+", best_reading(text).lower())
+    return "_".join(parts[:words]) or "x"
 
 
 def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQuestion]:
@@ -313,6 +334,13 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
                 kinds[v.name] = "text"
     coded = [v for v in variables if kinds[v.name] == "coded"]
     joined = [v for v in variables if kinds[v.name] == "joined"]
+    # Bare codes (a choice the tool marks as one, exported as numbers): the block's items
+    # share one scale, the codes any of them holds.
+    bare = [v for v in coded if not v.values and v.typed is False]
+    scale = sorted({int(a) for v in bare for a in v.found if _INT.match(a)})
+    for var in bare:
+        if all(_INT.match(a) for a in var.found):
+            var.scale = tuple(scale)
     free = [v for v in variables if kinds[v.name] in ("count", "percentage", "text")]
     text = variables[0].question_text
     parts: list[DraftQuestion] = []
