@@ -1,12 +1,14 @@
-"""Rule draft_config: an export of any supported tool (and its codebook, if any) ->
-results/draft/config.yaml."""
+"""Rule draft_config: an export -> a complete, commented config in results/draft/config.yaml.
+
+The export may be of any supported tool, with its codebook if it has one."""
 
 import logging
 from pathlib import Path
 
 from surveyflow import entry, readers
-from surveyflow.draft import draft_questions, export_variables
+from surveyflow.draft import draft_questions, export_variables, guess_completion
 from surveyflow.draft_yaml import draft_config, render
+from surveyflow.errors import InputError
 from surveyflow.labels import status_code
 
 
@@ -24,6 +26,15 @@ def _detected(export, settings) -> dict:
     return detected
 
 
+def _completion(export, settings) -> dict | None:
+    """`export.completed` for the draft when the tool's own rule finds no status column."""
+    try:
+        readers.completion(export, settings)
+    except InputError:
+        return guess_completion(export)
+    return None
+
+
 def main(smk) -> None:
     log = logging.getLogger("draft_config")
     settings = smk.params.export
@@ -34,12 +45,16 @@ def main(smk) -> None:
     statuses = export.frame.get("dispcode", []) if export.tool == "efs" else []
     codes = {int(c) for c in (status_code(s) for s in set(statuses)) if c is not None}
     codebook = export.codebook
+    guess = _completion(export, settings)
+    completed = {"completed": guess} if guess else {}
+    if guess:
+        log.info("completed interviews: %s in %s (from its value labels)", *guess.values())
     title = (getattr(codebook, "title", None) if codebook else None) or Path(smk.input.data).stem
     config = draft_config(
         draft,
         data=str(smk.input.data),
         codebook=str(codebook_path) if codebook_path else None,
-        detected=_detected(export, settings),
+        detected=_detected(export, settings) | completed,
         title=title,
         defaults=smk.params.defaults,
         dispcodes=codes,

@@ -173,6 +173,7 @@ def _marked(form: str):
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("survey-forms")
 @pytest.mark.parametrize("form", [_marked(f) for f in formgen.FORMS])
 def test_each_form_gives_the_clean_table_of_the_respondents(runs, respondents, form):
     run = runs[form]
@@ -193,6 +194,7 @@ def test_each_form_gives_the_clean_table_of_the_respondents(runs, respondents, f
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("survey-forms")
 def test_every_form_gives_the_same_clean_table_and_estimates_byte_for_byte(runs):
     forms = [f for f in formgen.FORMS if f not in KNOWN_FAILURES]
     failed = {f: runs[f].output[-1500:] for f in forms if runs[f].returncode != 0}
@@ -205,6 +207,7 @@ def test_every_form_gives_the_same_clean_table_and_estimates_byte_for_byte(runs)
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("survey-forms")
 def test_no_personal_value_of_any_form_reaches_results(runs, respondents):
     personal = formgen.personal_values(respondents)
     found = []

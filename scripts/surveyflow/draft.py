@@ -50,6 +50,8 @@ _NO_CHOICE = re.compile(
     re.IGNORECASE,
 )
 _INT = re.compile(r"^[+-]?\d+$")
+# Items named after their question: d3_bachelor, Q8_1 (a stem with a digit: not EFS's v_12).
+_PREFIX = re.compile(r"^(?P<stem>[A-Za-z]+\d+)_\w+$")
 # LimeSurvey's subquestion columns: Q2[SQ001], Q1[other].
 _SUBQUESTION = re.compile(r"^(?P<code>[^\[\]]+)\[(?P<item>[^\[\]]+)\]$")
 _JOINED = re.compile(r"^\s*\d+(?:\s*,\s*\d+)*\s*$")
@@ -73,6 +75,8 @@ _DIGIT = re.compile(r"\d")
 MAX_LIKERT_LEVELS = 7  # what a diverging bar chart reads; longer lists are single choices
 MAX_LABELS_FOUND = 250  # distinct labels in a labels export beyond which a column is free text
 COUNT_SHARE = 0.6  # share of the answers that must read as numbers for a count question
+PLAIN_SHARE = 0.3  # ... and that must be the number alone ("12", "12.5", "40%")
+_PLAIN_NUMBER = re.compile(r"^\s*[+-]?\d+(?:[.,]\d+)?\s*%?\s*$")
 
 
 @dataclass
@@ -95,6 +99,8 @@ class Variable:
     # A choice the tool exports as bare codes with no labels anywhere (Qualtrics' numeric
     # values): the codes found in its question block, each its own label until named.
     scale: tuple[int, ...] = ()
+    # Its dtype comes from the data file itself (SPSS/Stata), not from an EFS codebook.
+    from_file: bool = False
     # The tool says the variable holds typed text (a Qualtrics ImportId ending in _TEXT),
     # or None where it does not say.
     typed: bool | None = None
@@ -153,7 +159,7 @@ def export_variables(
     metadata: list[str] = []
     known = codebook.variables if codebook else {}
     ticks_any = export.tool in TICKS_ANY
-    previous_text, block = None, ""
+    previous_text, block, previous_stem = None, "", None
     for name in frame.columns:
         entry = known.get(name)
         in_block = entry is not None and entry.question_id is not None
@@ -162,12 +168,16 @@ def export_variables(
             metadata.append(name)
             continue
         bracket = _SUBQUESTION.match(name)
+        prefix = _PREFIX.match(name)
         if in_block:
             block = entry.question_id
         elif bracket:  # LimeSurvey's Q2[SQ001]: the block is the question code
             block = bracket["code"]
+        elif prefix and prefix["stem"] == previous_stem:
+            pass  # d3_bachelor after d3_master: items of one question (D3)
         elif text != previous_text or not text:
             block = name
+        previous_stem = prefix["stem"] if prefix else None
         previous_text = text
         answers = _answers(frame[name], missing)
         label = entry.label if entry else export.item_labels.get(name, "")
@@ -184,6 +194,7 @@ def export_variables(
                 ticks_any=ticks_any,
                 typed=typed_text(export, name),
                 declared=tuple(export.declared_missing.get(name, ())),
+                from_file=export.tool in ("spss", "stata"),
             )
         )
     if codebook is not None:
@@ -199,9 +210,16 @@ def _kind(var: Variable) -> str:
         var.answers and sum(bool(_EMAIL.search(a)) for a in var.answers) * 2 >= len(var.answers)
     ):
         return "personal"
-    labels = {norm_label(v) for v in var.values.values()} or {norm_label(v) for v in var.found}
+    # The answer labels, not those of the file's missing codes ("-77 = not shown").
+    labels = {
+        norm_label(v) for c, v in var.values.items() if c >= 0 and str(c) not in var.declared
+    } or {norm_label(v) for v in var.found if norm_label(v) not in _NOT_SHOWN}
     if labels and labels <= set(CHECKED_LABELS) | {"0", "1"} and labels - {"0", "1"}:
         return "checked"
+    if labels and labels <= _YES_NO and labels & {"y", "yes"}:
+        # One yes/no variable is a question; a block of them the options of one (decided
+        # by the block).
+        return "yesno"
     if var.ticks_any and not var.values and _ticked_option(var, labels):
         return "checked"
     if var.ticks_any and var.typed is not True and _joined_codes(var.answers):
@@ -216,14 +234,27 @@ def _kind(var: Variable) -> str:
     percent = bool(_PERCENT.search(f"{var.question_text} {var.label}")) or any(
         "%" in a for a in var.answers
     )
+    # Typed text by the tool's own account: a Qualtrics _TEXT field, an SPSS/Stata string
+    # variable without value labels. Never a list of labels, however often answers repeat.
+    typed = var.typed is True or (var.dtype == "string" and var.from_file)
+    if not typed and _labels_found(var, text_found):
+        return "coded"
     parse = parse_percentage if percent else parse_count
     numeric = [a for a in var.answers if _DIGIT.search(a) and parse(a).value is not None]
-    if var.answers and len(numeric) >= COUNT_SHARE * len(var.answers):
+    # Free text mentioning a number ("a team of 12 people") parses too: a count question
+    # has many answers that are the number alone.
+    plain = [a for a in var.answers if _PLAIN_NUMBER.match(a)]
+    if (
+        var.answers
+        and len(numeric) >= COUNT_SHARE * len(var.answers)
+        and len(plain) >= PLAIN_SHARE * len(var.answers)
+    ):
         return "percentage" if percent else "count"
     # A labels export's coded column: few labels, each given by several respondents (a
     # country list of 48 among 488 answers qualifies; comments that repeat "no" do not).
     if (
-        text_found
+        not typed
+        and text_found
         and len(text_found) <= MAX_LABELS_FOUND
         and len(var.answers) >= 5 * len(text_found)
     ):
@@ -231,11 +262,29 @@ def _kind(var: Variable) -> str:
     return "text"
 
 
+_YES_NO = frozenset({"y", "yes", "n", "no", "ja", "nein", "oui", "non", "sí", "si"})
+_NOT_SHOWN = frozenset({"n/a"})
+MAX_SMALL_LEVELS = 15  # distinct labels of a short list a small sample may show all of
+
+
+def _labels_found(var: Variable, text_found: Sequence[str]) -> bool:
+    """A short list of answer labels ("10 to 49 employees", "Germany") in a labels export of a
+    small sample: every answer a word label (no bare number, as a count has), few distinct
+    ones, each given by two respondents on average."""
+    return (
+        bool(text_found)
+        and len(text_found) == len(var.found)
+        and len(text_found) <= MAX_SMALL_LEVELS
+        and len(var.answers) >= 2 * len(text_found)
+        and not any(_EMAIL.search(a) for a in text_found)
+    )
+
+
 def _ticked_option(var: Variable, labels: set[str]) -> bool:
     """An option the tool ticks with text and leaves empty: Y/Yes/1, or one repeated label
     that is the variable's own item label (Qualtrics' choice text in a split column)."""
     if labels and labels <= {"y", "yes", "1"}:
-        return var.typed is not True
+        return var.typed is not True and not var.values
     return len(labels) == 1 and bool(var.label) and labels == {norm_label(var.label)}
 
 
@@ -325,6 +374,9 @@ def _block_questions(block: str, variables: Sequence[Variable]) -> list[DraftQue
     """The questions of one block: the first closed one takes the block's id, the others
     (an "other" text field, further variables) the id with a suffix."""
     kinds = {v.name: _kind(v) for v in variables}
+    yes_no = [v for v in variables if kinds[v.name] == "yesno"]
+    for var in yes_no:
+        kinds[var.name] = "checked" if len(yes_no) > 1 else "coded"
     checked = [v for v in variables if kinds[v.name] == "checked"]
     if checked:
         # Beside ticked/unticked items, a variable without value labels is the "other" text
@@ -424,6 +476,37 @@ def draft_questions(export: SurveyExport, missing_codes: Iterable[int]) -> Draft
             seen.add(question.id)
             questions.append(question)
     return Draft(questions=questions, personal=personal, metadata=metadata)
+
+
+_DONE = re.compile(
+    r"\b(?:complete[d]?|finished|submitted|done|beendet|abgeschlossen|vollständig)\b", re.I
+)
+_NOT_DONE = re.compile(
+    r"\b(?:incomplete|uncompleted|unfinished|not|partial(?:ly)?|nicht|teilweise|abgebrochen"
+    r"|unvollständig)\b",
+    re.I,
+)
+_STATUS_NAME = re.compile(r"^(?:status|state|complete[d]?|finished|submitted|done)$", re.I)
+
+
+def guess_completion(export: SurveyExport) -> dict[str, Any] | None:
+    """For a file without a survey tool's status column: the variable whose value labels say
+    which interviews are complete ("1 = complete, 2 = partial") and the codes that do, as
+    `export.completed` (the draft asks the user to check it), or None."""
+    codebook = export.codebook
+    if codebook is None:
+        return None
+    for name, var in codebook.variables.items():
+        done = [
+            code
+            for code, label in var.values.items()
+            if _DONE.search(label) and not _NOT_DONE.search(label)
+        ]
+        others = [code for code in var.values if code not in done]
+        named = _STATUS_NAME.match(name) or _STATUS_NAME.match(var.label.strip())
+        if done and others and (named or len(var.values) <= 4):
+            return {"variable": name, "values": done}
+    return None
 
 
 def count_bins(answers: Sequence[str]) -> list[float]:

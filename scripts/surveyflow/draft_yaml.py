@@ -277,6 +277,12 @@ def render(config: Mapping[str, Any], draft: Draft) -> str:
             for question in draft.questions:
                 lines += _question_lines(question)
             continue
+        if key == "export" and isinstance(value, Mapping) and value.get("completed"):
+            lines += _comment(
+                "NOTE: the file has no survey tool's status column; export.completed is read "
+                "from the value labels of the variable below: check it.",
+                0,
+            )
         if isinstance(value, Mapping | list) and value:
             lines.append(f"{key}:")
             lines += _emit(value, 2, _notes(draft) if key == "analyses" else {})
