@@ -1,5 +1,5 @@
 """`draft_config` on an export of each survey tool, then the drafted config run as it is
-(to every drafted analysis' estimates).
+(to its clean table and an analysis of each statistic).
 
 The exports are the shared-respondent forms of ``tests/data/survey-forms/`` (one per tool);
 the command is the README's, with no line written by hand. Checked against independent
@@ -47,11 +47,22 @@ def _draft_and_run(tool: str, base: Path):
     if draft.returncode != 0:
         return draft, None
     shutil.copy2(workdir / "results/draft/config.yaml", workdir / "mine.yaml")
-    # The drafted analyses' estimates (and so ingest, validation, cleaning): the figures of
-    # a drafted config are drawn by the pilot's draft test (tests/test_draft.py).
+    # The clean table and one drafted analysis of each statistic (and so ingest, validation,
+    # cleaning, the bootstrap): the whole of a drafted config, figures included, is run by
+    # the pilot's draft test (tests/test_draft.py); every job here costs a Python start-up.
     analyses = yaml.safe_load((workdir / "mine.yaml").read_text())["analyses"]
-    targets = [f"results/{name}/estimates.csv" for name, spec in analyses.items() if spec]
+    targets = ["results/clean/responses.csv"] + [
+        f"results/{name}/estimates.csv" for name in _one_per_statistic(analyses)
+    ]
     return draft, snakemake(workdir, "--cores", "2", *targets, "--configfile", "mine.yaml")
+
+
+def _one_per_statistic(analyses: dict) -> list[str]:
+    first: dict[str, str] = {}
+    for name, spec in analyses.items():
+        if spec:
+            first.setdefault(spec["statistic"], name)
+    return list(first.values())
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +95,12 @@ def test_a_drafted_config_of_each_tool_runs_as_it_is(drafted, tool):
     respondents = formgen.load_respondents()
     assert manifest["tool"] == tool
     assert manifest["rows_kept"] == sum(r["status"] == "completed" for r in respondents)
-    config = yaml.safe_load((run.workdir / "mine.yaml").read_text())
-    for name in config["analyses"]:
-        if config["analyses"][name]:
-            assert (run.workdir / f"results/{name}/estimates.csv").is_file(), name
+    analyses = yaml.safe_load((run.workdir / "mine.yaml").read_text())["analyses"]
+    statistics = {spec["statistic"] for spec in analyses.values() if spec}
+    # Every kind of question the questionnaire has: shares of options, of levels, of bins.
+    assert {"share_selected", "share_per_level", "share_per_bin"} <= statistics
+    for name in _one_per_statistic(analyses):
+        assert (run.workdir / f"results/{name}/estimates.csv").is_file(), name
 
 
 @pytest.mark.workflow

@@ -1,5 +1,6 @@
-"""From any tool's export (a SurveyExport) to the canonical responses: completed interviews,
-canonical columns, the same table whichever survey tool wrote the file."""
+"""From any tool's export (a SurveyExport) to the canonical responses table of the study.
+
+Completed interviews, canonical columns: the same table whichever survey tool wrote the file."""
 
 from __future__ import annotations
 
@@ -156,7 +157,9 @@ def _options_as_ticks(
             continue
         for column in question.coded_columns():
             cells = responses[column].tolist()
-            out[column] = pd.array([_tick(c, unticked, missing) for c in cells], dtype="str")
+            # Decided once per distinct cell: a column of 100,000 holds a handful of them.
+            ticks = {c: _tick(c, unticked, missing) for c in set(cells)}
+            out[column] = pd.array([ticks[c] for c in cells], dtype="str")
     return responses.assign(**out) if out else responses
 
 
@@ -199,10 +202,12 @@ def _blanked(
             if not codes and not words:
                 continue
             cells = responses[column]
-            stripped = cells.str.strip()
-            declared = stripped.isin(codes)
-            shown = stripped.str.casefold().isin(words) & ~declared
-            hit = declared | shown
+            # Decided once per distinct cell, then looked up.
+            distinct = set(cells.tolist())
+            declared_values = {v for v in distinct if v.strip() in codes}
+            shown_values = {v for v in distinct if v.strip().casefold() in words} - declared_values
+            declared = cells.isin(declared_values)
+            hit = declared | cells.isin(shown_values)
             if not hit.any():
                 continue
             for rid, value, is_declared in zip(
