@@ -39,6 +39,9 @@ COUNTRY_QUESTION = _PREPARED.country_question
 QUESTIONS_SCHEMA = os.path.relpath(
     Path(workflow.basedir) / "config/schemas/questions.schema.yaml"
 )
+PAPER_REFERENCE_SCHEMA = os.path.relpath(
+    Path(workflow.basedir) / "config/schemas/paper_reference.schema.yaml"
+)
 # The questions map every job reads: the file named in config, or, when the config gives the
 # map inline, its copy written by rule questions_map (rewritten, and so rerunning what
 # depends on it, only when the map changes).
@@ -50,7 +53,7 @@ QUESTIONS_FILE = (
 
 def lib(*modules):
     """Library source files imported by a job, declared as inputs so that editing one reruns it."""
-    names = ("__init__", "errors", "io", "config") + modules
+    names = ("__init__", "errors", "io", "config", "entry") + modules
     # Relative to the working directory, so that a copied project has the same inputs.
     package = os.path.relpath(LIBRARY / "surveyflow")
     if "readers" in names:  # the package of export readers: `auto` may open any of them
@@ -89,7 +92,8 @@ def results_config():
 
 
 READER_MODULES = tuple(
-    f"readers/{p.stem}" for p in sorted((LIBRARY / "surveyflow" / "readers").glob("*.py"))
+    f"readers/{p.stem}"
+    for p in sorted((LIBRARY / "surveyflow" / "readers").glob("*.py"))
 )
 
 

@@ -46,6 +46,8 @@ rule ingest:
 
 rule questions_map:
     """The questions map given inline in config, as a file the jobs read (rule ingest's input)."""
+    input:
+        library=lib(),
     output:
         questions=INLINE_QUESTIONS,
     log:

@@ -1,5 +1,7 @@
 rule provenance:
     """The effective configuration of this run (all config files and overrides merged)."""
+    input:
+        library=lib(),
     output:
         config=report(
             "results/provenance/config.yaml",

@@ -1,5 +1,6 @@
-"""Rule ingest: raw export of any supported tool -> results/ingest/{responses.csv, levels.json,
-codebook.json, manifest.json, scrub_log.csv}."""
+"""Rule ingest: raw export of any supported tool -> the canonical responses in results/ingest/.
+
+Writes results/ingest/{responses.csv, levels.json, codebook.json, manifest.json, scrub_log.csv}."""
 
 import logging
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import yaml
 from conftest import ROOT
@@ -74,3 +76,54 @@ def test_the_slurm_plugins_are_optional_and_pinned():
     ]
     assert all(re.fullmatch(r"[a-z\-]+==[0-9][^ ]*", p) for p in pins)
     assert "requirements-slurm.txt" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_repository_stands_alone_and_the_docs_it_cites_exist():
+    """No file points outside the repository (design notes and Zenodo API notes live in docs/),
+    and every docs/ page that code, config, tests or README name exists, with every section a
+    citation names (a page name, a comma, then the section title in quotes)."""
+    # Split, so that this file does not match itself.
+    outside = re.compile(rb"\.\./" rb"shared|/work/" rb"shared")
+    skipped = {".git", ".venv", ".snakemake", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+    skipped_paths = {ROOT / "results", ROOT / "tests" / "data", ROOT / "bench" / "_work"}
+    skipped_paths.add(ROOT / "data" / "fetched")
+    pointing_out = []
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in skipped and d != "__pycache__" and Path(folder, d) not in skipped_paths
+        ]
+        for name in files:
+            path = Path(folder, name)
+            if outside.search(path.read_bytes()):
+                pointing_out.append(str(path.relative_to(ROOT)))
+    assert not pointing_out, f"files pointing outside the repository: {pointing_out}"
+
+    sources = [ROOT / "README.md", ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]
+    sources += sorted((ROOT / "scripts").rglob("*.py")) + sorted((ROOT / "tests").glob("*.py"))
+    sources += sorted(p for p in (ROOT / "config").rglob("*") if p.is_file())
+    named, cited = set(), set()
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        named.update(re.findall(r"docs/([a-z-]+\.md)", text))
+        for pattern in (
+            r"docs/([a-z-]+\.md),\s*\"([^\"]{1,120})\"",
+            r"docs/([a-z-]+\.md),\s*'([^']{1,120})'",
+        ):
+            cited.update(
+                (page, " ".join(title.split())) for page, title in re.findall(pattern, text)
+            )
+    assert {"design.md", "zenodo-api.md", "stages.md"} <= named
+    missing = sorted(page for page in named if not (ROOT / "docs" / page).is_file())
+    assert not missing, f"docs pages named but missing: {missing}"
+    headings = {
+        page: {
+            line.lstrip("#").strip()
+            for line in (ROOT / "docs" / page).read_text().splitlines()
+            if line.startswith("#")
+        }
+        for page in named
+    }
+    unresolved = sorted((page, title) for page, title in cited if title not in headings[page])
+    assert not unresolved, f"cited sections without a heading of that title: {unresolved}"

@@ -1,6 +1,6 @@
 """Read an EFS / Unipark survey export (data file and codebook) into plain Python structures.
 
-The data file comes in two shapes (see DESIGN.md, "The survey tool's export"):
+The data file comes in two shapes (see docs/design.md, "The survey tool's export"):
 
 * **codes**: one header row of variable names, numeric codes in the cells;
 * **labels**: three header rows (question text, item label, variable name), value

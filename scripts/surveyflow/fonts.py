@@ -1,5 +1,6 @@
-"""The figures' typeface: a Latin/Greek subset of matplotlib's DejaVu Sans, shipped with the
-library as "Surveyflow Sans".
+"""The figures' typeface: "Surveyflow Sans", a subset of DejaVu Sans shipped with the library.
+
+A Latin/Greek subset of matplotlib's DejaVu Sans.
 
 Why a subset: journals want fonts embedded in a PDF as TrueType (Type 42), and matplotlib
 subsets the font file for every figure it saves. On the full DejaVu Sans (6,000+ glyphs) that

@@ -1,5 +1,6 @@
-"""The study as the config describes it: its `study:` block, its figures and their numbers, and
-the unit each analysis' mean is printed in.
+"""The study as the config describes it: its `study:` block, figures, numbers and mean units.
+
+Its figures and their numbers, and the unit each analysis' mean is printed in.
 
 Parse-time helpers of rules/common.smk; pure functions, so the texts built from them (captions,
 the deposit's README, CITATION.cff and .zenodo.json, the report's home page) say what this

@@ -11,7 +11,8 @@ The public names of the modules that do the work, in one place:
 - `zenodo_fetch`: the download of a published record.
 
 The rule scripts import the module they need, so that each rule's `lib(...)` inputs name
-exactly the files it runs.
+exactly the files it runs. What these modules assume about Zenodo's REST API (hosts, tokens,
+calls, versions, errors): see docs/zenodo-api.md.
 """
 
 from surveyflow.deposit_texts import MAX_FILES, SYNTHETIC_MARK, file_digests

@@ -1,5 +1,6 @@
-"""The bundle as the uploader sees it: its files checked against the manifest, its metadata
-checked for what Zenodo would refuse or misread. No HTTP here."""
+"""Check the bundle before its upload: its files against the manifest, its metadata for Zenodo.
+
+Its metadata is checked for what Zenodo would refuse or misread. No HTTP here."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Deposit the archive bundle on Zenodo: create (or resume, or version) the deposition, upload,
-verify, set the metadata, publish.
+"""Deposit the archive bundle on Zenodo, resumably: the upload's steps from draft to publication.
+
+Create (or resume, or version) the deposition, upload, verify, set the metadata, publish.
 
 - every step is recorded in a small state file, so a rerun after any failure resumes the same
-  draft instead of creating another; links from the server are used as given;
+  draft instead of creating another; links from the server are used as given (the calls, their
+  answers and their failures: see docs/zenodo-api.md);
 - each uploaded file's MD5 is compared with the manifest and uploaded again on mismatch;
 - a draft completed with zenodo.publish: false is the draft reviewed: a later run with
   publish: true publishes exactly it (no upload, no metadata change) when the bundle still has

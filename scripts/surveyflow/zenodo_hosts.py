@@ -7,7 +7,8 @@ Sandbox or production is decided by the address a run actually uses, never by th
 `zenodo.host` alone: sandbox.zenodo.org is the sandbox; a loopback address (127.0.0.0/8, ::1,
 localhost) is a test server on this machine, standing in for the host that `zenodo.host` names
 (so the tests can exercise both, and nothing leaves the machine); any other address is treated
-as production, since it may publish for real.
+as production, since it may publish for real (see docs/zenodo-api.md, "Hosts and
+authentication").
 """
 
 from __future__ import annotations

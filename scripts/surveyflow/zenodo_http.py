@@ -7,7 +7,7 @@
   capped by `max_wait`; an exhausted rate-limit window is waited out before the next request;
 - 400/401/403/404 are not retried; a POST whose answer was lost (5xx, dropped connection) is
   looked up on the server (`recover`) before it is repeated: publish can answer 504 and still
-  publish.
+  publish (see docs/zenodo-api.md, "Errors to expect").
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ class ZenodoClient:
                 hint=f"create a token at {WEB.get(self.host, self.api)}/account/settings/"
                 f"applications/tokens/new/ (scopes deposit:write, deposit:actions) and put it in "
                 f"{env}; or, if the deposit belongs on the {other}, set zenodo.host: {other} "
-                f"and {TOKEN_ENV[other]}.",
+                f"and {TOKEN_ENV[other]} (see docs/zenodo-api.md).",
                 status=status,
             )
         if status == 400 and "quota" in summary.lower():

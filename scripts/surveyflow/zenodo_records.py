@@ -1,12 +1,15 @@
-"""Records and drafts on Zenodo: the latest published version behind any version or concept id,
-the open draft of a concept, a new version and the version string it needs, and a draft's
-files made exactly the bundle's (uploaded, each MD5 verified).
+"""Records and drafts on Zenodo: find the version to build on, make new versions, sync files.
+
+The latest published version behind any version or concept id, the open draft of a concept, a
+new version and the version string it needs, and a draft's files made exactly the bundle's
+(uploaded, each MD5 verified).
 
 Zenodo makes a new version only from the latest published version of a record (its deposit
 API refuses an older version's id), so every id is resolved to that version first: through
 the deposition's `links.latest` (the records API redirects it to the latest version), the
 record of a concept id (which answers with its latest version), or, where neither answers,
-the account's published depositions of that concept.
+the account's published depositions of that concept (see docs/zenodo-api.md, "Concept ids and
+versions").
 """
 
 from __future__ import annotations
