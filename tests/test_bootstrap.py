@@ -332,10 +332,22 @@ def test_wilson_matches_scipy() -> None:
         assert rows["wilson"]["ci_high"] == pytest.approx(ci.high, abs=1e-12)
 
 
-@pytest.mark.parametrize("df", [1, 2, 3, 4, 5, 7, 10, 30, 152, 168, 1000])
-def test_t_quantile_without_scipy_matches_scipy(df: int) -> None:
-    for prob in (0.6, 0.95, 0.975, 0.995, 0.025):
-        assert bs._t_quantile(prob, df) == pytest.approx(st.t.ppf(prob, df), abs=1e-9)
+def test_t_interval_of_a_hand_computed_case() -> None:
+    """Values 1..5: mean 3, s = sqrt(2.5), n = 5, so half-width t(0.975; 4) * sqrt(2.5 / 5).
+
+    The references are scipy.stats.t.interval (not the ppf our code calls) and, for the
+    quantile, the value of printed t tables, t(0.975; 4) = 2.776.
+    """
+    x = np.arange(1.0, 6.0).reshape(-1, 1)
+    rows = by_method(intervals(x, bootstrap_means(x, 100, 1), kind="mean", methods=("t",)))
+    half = (rows["t"]["ci_high"] - rows["t"]["ci_low"]) / 2
+    low, high = st.t.interval(0.95, 4, loc=3.0, scale=math.sqrt(2.5 / 5))
+    assert half == pytest.approx((high - low) / 2, rel=1e-12)
+    assert (rows["t"]["ci_low"], rows["t"]["ci_high"]) == (
+        pytest.approx(low, rel=1e-12),
+        pytest.approx(high, rel=1e-12),
+    )
+    assert half / math.sqrt(2.5 / 5) == pytest.approx(2.776, abs=5e-4)
 
 
 def test_mean_kind_gives_a_t_row_for_wilson() -> None:

@@ -4,7 +4,7 @@ Every statistic of the study is a mean of a per-respondent value: a share is the
 0/1 indicator (one column per label), RQ5's 45.41% is the mean of a numeric column. So one
 engine serves all of them: :func:`bootstrap_means` returns the (S, L) column means of S
 resamples, and :func:`intervals` turns them into confidence intervals by four methods
-(DESIGN.md, "Bootstrapping, as the paper did it and as it should be done"):
+(docs/design.md, "Bootstrapping, as the paper did it and as it should be done"):
 
 ``paper``
     as published: mean of the replicates ± z·sd/√S. That is the Monte Carlo error of the
@@ -35,7 +35,6 @@ import hashlib
 import math
 import operator
 from collections.abc import Sequence
-from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -176,42 +175,6 @@ def jackknife_means(values: np.ndarray) -> np.ndarray:
     return (arr.sum(axis=0) - arr) / (n - 1)
 
 
-@lru_cache(maxsize=64)
-def _t_quantile(prob: float, df: int) -> float:
-    """Quantile of Student's t for integer ``df``, without scipy.
-
-    Bisection on theta = atan(t/sqrt(df)) of the closed-form CDF for integer degrees of
-    freedom (Abramowitz & Stegun 26.7.3-4), accurate to about 1e-12.
-    """
-    if df < 1:
-        return math.nan
-    if prob < 0.5:
-        return -_t_quantile(1.0 - prob, df)
-    target = 2.0 * prob - 1.0  # P(|T| <= t)
-
-    def two_sided(theta: float) -> float:
-        cos2, sin = math.cos(theta) ** 2, math.sin(theta)
-        if df % 2 == 1:
-            k = np.arange(1, (df - 1) // 2)  # terms cos^(2k+1) with coefficient prod 2j/(2j+1)
-            terms = np.cumprod(cos2 * 2 * k / (2 * k + 1)) if k.size else np.empty(0)
-            series = math.cos(theta) * (1.0 + terms.sum())
-            return 2.0 / math.pi * (theta + (sin * series if df > 1 else 0.0))
-        k = np.arange(1, df // 2)  # terms cos^(2k) with coefficient prod (2j-1)/(2j)
-        terms = np.cumprod(cos2 * (2 * k - 1) / (2 * k)) if k.size else np.empty(0)
-        return sin * (1.0 + terms.sum())
-
-    low, high = 0.0, math.pi / 2
-    for _ in range(200):
-        mid = 0.5 * (low + high)
-        if mid in (low, high):
-            break
-        if two_sided(mid) < target:
-            low = mid
-        else:
-            high = mid
-    return math.sqrt(df) * math.tan(0.5 * (low + high))
-
-
 def _bca(
     replicates: np.ndarray, estimate: float, jackknife: np.ndarray | None, alpha: float
 ) -> tuple[float, float] | None:
@@ -339,7 +302,12 @@ def intervals(
                 low, high = wilson_interval(est, n, level)
                 name = used = "wilson"
             else:  # wilson or t for a mean: the t interval
-                half = _t_quantile(1.0 - alpha / 2, n - 1) * sample_sd[j] / math.sqrt(n)
+                # Imported here: scipy.stats adds 0.6-0.9 s (python -X importtime) to every job
+                # importing this module (figure jobs too, via drawn_intervals); only this needs it.
+                from scipy.stats import t as student_t
+
+                # df = 0 (n = 1) gives nan, as does the sd of one value
+                half = float(student_t.ppf(1.0 - alpha / 2, n - 1)) * sample_sd[j] / math.sqrt(n)
                 low, high = est - half, est + half
                 name = used = "t"
             rows.append(
