@@ -3,8 +3,9 @@
 The paper's raw data is not public, so the workflow ships a synthetic stand-in: a data
 file, its codebook and a coding sheet of the open answers, all generated here from one
 seed. With the default size (276 interviews, 188 completed) the files are calibrated so
-that the pipeline's cleaning gives exactly the paper's valid-answer N and counts (see
-``TARGETS``); with another size the same proportions are scaled (no exact calibration).
+that the pipeline's cleaning gives exactly the paper's valid-answer N and counts (the
+counts of the "calibration" section, checked against the raw text by tests/test_synthetic.py);
+with another size the same proportions are scaled (no exact calibration).
 
 Calibration works on *clean target values*: every count is fixed first (largest-remainder
 allocation, then shuffled), free-text answers are then rendered as the messy text real
@@ -42,28 +43,6 @@ CODING_NAME = "SYNTHETIC_coding_sheet.csv"
 # Ratio and percentage bins: [0,20) [20,40) [40,60) [60,80) [80,100].
 BIN_EDGES = (0, 20, 40, 60, 80, 100)
 TARGET_MEAN_RATIO = 45.41
-
-# What the cleaned default export must give (completed interviews only).
-TARGETS: dict[str, object] = {
-    "interviews": 276,
-    "completed": 188,
-    "suspended": 88,
-    "Q13": {"n": 168, "service": 100, "embedded": 72, "paas": 40, "others": 9},
-    "Q14": {"n": 168, "yes": 49, "no": 119},
-    "Q15": {"n": 160, "bins": [53, 34, 30, 13, 30]},
-    "Q16": {
-        "n": 153,
-        "input_output": 96,
-        "output_decisions": 95,
-        "interpretability": 43,
-        "fairness": 20,
-        "others": 9,
-    },
-    "D7_D8": {"n": 169, "bins": [42, 30, 40, 21, 36], "mean": TARGET_MEAN_RATIO},
-    "D3": {"bachelor": 153, "master": 101, "phd": 43},
-    "D1": {"countries": 25, "top": ["Brazil", "Turkey", "Austria", "Germany", "Sweden", "Italy"]},
-    "D2": {"2000 or more employees": 85},
-}
 
 
 @dataclass(frozen=True)
@@ -843,10 +822,6 @@ _WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve",
 )  # fmt: skip
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 def _render_count(v: float, u: float, w: float) -> str:
