@@ -29,8 +29,8 @@ rule bootstrap:
         mem_mb=mem_mb(400, 4),
         runtime=runtime_min(5, 0.05),
     params:
-        spec=lambda wildcards: config["analyses"][wildcards.analysis],
-        bootstrap=lambda wildcards: analysis_bootstrap(wildcards.analysis),
+        spec=analysis_spec,
+        bootstrap=analysis_bootstrap_settings,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
     script:
@@ -79,5 +79,6 @@ rule reproduce:
         runtime=runtime_min(5, 0),
     params:
         synthetic=config["synthetic"],
+        reference_schema=PAPER_REFERENCE_SCHEMA,
     script:
         "../scripts/reproduce.py"

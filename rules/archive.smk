@@ -30,14 +30,7 @@ rule archive:
     of respondent, column and kind, never the value).
     """
     input:
-        unpack(
-            lambda wildcards: {
-                **archive_inputs(),
-                "built_report": (
-                    [_REPORT] if _REPORT and Path(_REPORT).is_file() else []
-                ),
-            }
-        ),
+        unpack(archive_files),
         questions=QUESTIONS_FILE,
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
@@ -55,7 +48,7 @@ rule archive:
         mem_mb=mem_mb(400, 3),
         runtime=runtime_min(10, 0.1),
     params:
-        roles=lambda wildcards: [*archive_inputs(), "built_report"],
+        roles=archive_roles,
         questions_schema=QUESTIONS_SCHEMA,
         columns=config["archive"]["columns"],
         redact=config["archive"].get("redact", ["email"]),

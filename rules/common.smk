@@ -1,4 +1,5 @@
 # Helpers shared by all rules: config validation at parse time, library paths as inputs.
+import functools
 import json
 import os
 import sys
@@ -303,16 +304,97 @@ def subgroup_estimates(wildcards):
     ]
 
 
+def scaled_resource(base, per_input_mb, wildcards, input, attempt):
+    """A resource of a job: a base plus a multiple of its input size, times the attempt."""
+    return int((base + per_input_mb * input.size_mb) * attempt)
+
+
 def mem_mb(base, per_input_mb=0):
     """Memory (MB) of a job, measured (bench/): a base for the interpreter and libraries
     plus a multiple of its input size, so large exports ask the scheduler for enough."""
-    return lambda wildcards, input, attempt: int(
-        (base + per_input_mb * input.size_mb) * attempt
-    )
+    return functools.partial(scaled_resource, base, per_input_mb)
 
 
 def runtime_min(base, per_input_mb=0):
     """Wall-time limit (minutes) of a job, scaled with its input like mem_mb."""
-    return lambda wildcards, input, attempt: int(
-        (base + per_input_mb * input.size_mb) * attempt
-    )
+    return functools.partial(scaled_resource, base, per_input_mb)
+
+
+# Input and params functions of the rules (named, not lambdas: the lint and a reader see
+# what each is). `wildcards.fig`, `.sub`, `.qual`, `.analysis` name the job.
+
+
+def figure_estimates_file(wildcards):
+    return f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv"
+
+
+def figure_codes_file(wildcards):
+    return f"results/{FIGURES[wildcards.fig]['analysis']}/codes.csv"
+
+
+def figure_summary_file(wildcards):
+    return f"results/{FIGURES[wildcards.fig]['analysis']}/summary.csv"
+
+
+def figure_spec(wildcards):
+    return FIGURES[wildcards.fig]
+
+
+def figure_analysis_spec(wildcards):
+    return config["analyses"][FIGURES[wildcards.fig]["analysis"]]
+
+
+def figure_qualitative_spec(wildcards):
+    return config["qualitative"][FIGURES[wildcards.fig]["analysis"]]
+
+
+def figure_number(wildcards):
+    return FIGURE_NUMBERS[wildcards.fig]
+
+
+def figure_reproduces_paper(wildcards):
+    return reproduces_paper_figure(wildcards.fig)
+
+
+def figure_mean_unit(wildcards):
+    return analysis_mean_unit(wildcards.fig)
+
+
+def analysis_spec(wildcards):
+    return config["analyses"][wildcards.analysis]
+
+
+def analysis_bootstrap_settings(wildcards):
+    return analysis_bootstrap(wildcards.analysis)
+
+
+def qualitative_spec(wildcards):
+    return config["qualitative"][wildcards.qual]
+
+
+def subgroup_spec(wildcards):
+    return SUBGROUPS[wildcards.sub]
+
+
+def subgroup_analysis(wildcards):
+    return SUBGROUPS[wildcards.sub]["analysis"]
+
+
+def subgroup_analysis_spec(wildcards):
+    return config["analyses"][SUBGROUPS[wildcards.sub]["analysis"]]
+
+
+def subgroup_bootstrap(wildcards):
+    return analysis_bootstrap(SUBGROUPS[wildcards.sub]["analysis"])
+
+
+def archive_files(wildcards):
+    """The archive's inputs, and the built report when there is one."""
+    return {
+        **archive_inputs(),
+        "built_report": [_REPORT] if _REPORT and Path(_REPORT).is_file() else [],
+    }
+
+
+def archive_roles(wildcards):
+    return [*archive_inputs(), "built_report"]

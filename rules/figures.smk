@@ -2,7 +2,7 @@ rule figure_estimates:
     """Bars of an analysis' estimates with the configured interval (RQ1.1, RQ1.2, RQ3.x, RQ5,
     and fig_<name> for an analysis of the study's own)."""
     input:
-        estimates=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/estimates.csv",
+        estimates=figure_estimates_file,
         library=lib(
             "figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"
         ),
@@ -28,12 +28,12 @@ rule figure_estimates:
         mem_mb=mem_mb(400, 0),
         runtime=runtime_min(5, 0),
     params:
-        spec=lambda wildcards: config["analyses"][FIGURES[wildcards.fig]["analysis"]],
+        spec=figure_analysis_spec,
         interval=config["figures"]["interval"],
         synthetic=config["synthetic"],
-        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
-        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
-        mean_unit=lambda wildcards: analysis_mean_unit(wildcards.fig),
+        number=figure_number,
+        paper=figure_reproduces_paper,
+        mean_unit=figure_mean_unit,
     script:
         "../scripts/figure_estimates.py"
 
@@ -41,8 +41,8 @@ rule figure_estimates:
 rule figure_fishbone:
     """Fishbone diagram of a phase's coded problems (RQ2, RQ4)."""
     input:
-        codes=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/codes.csv",
-        summary=lambda wildcards: f"results/{FIGURES[wildcards.fig]['analysis']}/summary.csv",
+        codes=figure_codes_file,
+        summary=figure_summary_file,
         library=lib("figures", "style", "captions", "drawn_intervals", "bootstrap"),
     output:
         pdf="results/figures/{fig}.pdf",
@@ -66,10 +66,10 @@ rule figure_fishbone:
         mem_mb=mem_mb(400, 0),
         runtime=runtime_min(5, 0),
     params:
-        spec=lambda wildcards: config["qualitative"][FIGURES[wildcards.fig]["analysis"]],
+        spec=figure_qualitative_spec,
         synthetic=config["synthetic"],
-        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
-        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
+        number=figure_number,
+        paper=figure_reproduces_paper,
     script:
         "../scripts/figure_fishbone.py"
 
@@ -105,12 +105,12 @@ rule figure_panel:
         mem_mb=mem_mb(400, 4),
         runtime=runtime_min(5, 0.02),
     params:
-        spec=lambda wildcards: FIGURES[wildcards.fig],
+        spec=figure_spec,
         synthetic=config["synthetic"],
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-        number=lambda wildcards: FIGURE_NUMBERS[wildcards.fig],
-        paper=lambda wildcards: reproduces_paper_figure(wildcards.fig),
+        number=figure_number,
+        paper=figure_reproduces_paper,
     script:
         "../scripts/figure_panel.py"
 

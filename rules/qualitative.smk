@@ -34,7 +34,7 @@ rule coding:
         mem_mb=mem_mb(300, 2),
         runtime=runtime_min(5, 0),
     params:
-        spec=lambda wildcards: config["qualitative"][wildcards.qual],
+        spec=qualitative_spec,
         phases=sorted(
             {spec["phase"] for spec in config.get("qualitative", {}).values()}
         ),

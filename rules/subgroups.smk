@@ -23,10 +23,8 @@ checkpoint subgroup_plan:
         mem_mb=mem_mb(300, 4),
         runtime=runtime_min(5, 0.02),
     params:
-        spec=lambda wildcards: SUBGROUPS[wildcards.sub],
-        analysis_spec=lambda wildcards: config["analyses"][
-            SUBGROUPS[wildcards.sub]["analysis"]
-        ],
+        spec=subgroup_spec,
+        analysis_spec=subgroup_analysis_spec,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
     script:
@@ -57,11 +55,9 @@ rule bootstrap_subgroup:
         mem_mb=mem_mb(400, 4),
         runtime=runtime_min(5, 0.05),
     params:
-        analysis=lambda wildcards: SUBGROUPS[wildcards.sub]["analysis"],
-        spec=lambda wildcards: config["analyses"][SUBGROUPS[wildcards.sub]["analysis"]],
-        bootstrap=lambda wildcards: analysis_bootstrap(
-            SUBGROUPS[wildcards.sub]["analysis"]
-        ),
+        analysis=subgroup_analysis,
+        spec=subgroup_analysis_spec,
+        bootstrap=subgroup_bootstrap,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
     script:
@@ -109,10 +105,8 @@ rule subgroup_summary:
         mem_mb=mem_mb(400, 0),
         runtime=runtime_min(5, 0),
     params:
-        spec=lambda wildcards: SUBGROUPS[wildcards.sub],
-        analysis_spec=lambda wildcards: config["analyses"][
-            SUBGROUPS[wildcards.sub]["analysis"]
-        ],
+        spec=subgroup_spec,
+        analysis_spec=subgroup_analysis_spec,
         interval=config["figures"]["interval"],
     script:
         "../scripts/subgroup_summary.py"

@@ -18,7 +18,7 @@ from surveyflow.schemas import read_estimates
 
 
 def main(smk) -> None:
-    reference = load_reference(smk.input.reference)
+    reference = load_reference(smk.input.reference, smk.params.reference_schema)
     estimates = {Path(path).parent.name: read_estimates(path) for path in smk.input.estimates}
     checks = [
         check_table(name, table, estimates[name], reference["resamples"])

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyflow.errors import InputError
+from surveyflow.report import markdown_to_html
 from surveyflow.reproduction import (
     check_table,
     consistency_report,
@@ -23,6 +24,7 @@ from surveyflow.reproduction import (
 )
 
 REFERENCE = ROOT / "config/paper_reference.yaml"
+REFERENCE_SCHEMA = ROOT / "config/schemas/paper_reference.schema.yaml"
 S = 1000
 PAPER_COUNTS = {  # what the search finds; RQ3.1 at N = 161
     "rq1_1": (168, [100, 72, 40, 9]),
@@ -35,7 +37,7 @@ PAPER_COUNTS = {  # what the search finds; RQ3.1 at N = 161
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
-    return load_reference(REFERENCE)
+    return load_reference(REFERENCE, REFERENCE_SCHEMA)
 
 
 def shares_of(counts: list[int], n: int) -> list[float]:
@@ -147,13 +149,19 @@ def test_reference_labels_are_those_of_analyses_yaml(reference):
 @pytest.mark.parametrize(
     ("edit", "key"),
     [
-        (lambda d: d.pop("resamples"), "'resamples' is missing"),
-        (lambda d: d.__setitem__("resamples", "1000"), "'resamples' must be a positive integer"),
+        (lambda d: d.pop("resamples"), "'resamples' is a required property"),
+        (lambda d: d.__setitem__("resamples", "1000"), "'resamples' must be an integer"),
         (lambda d: d["tables"]["rq3_1"].__setitem__("n", "160"), "'tables.rq3_1.n'"),
-        (lambda d: d["tables"]["rq3_1"].pop("kind"), "'tables.rq3_1.kind' is missing"),
+        (
+            lambda d: d["tables"]["rq3_1"].pop("kind"),
+            "'tables.rq3_1' is missing a required entry: 'kind'",
+        ),
         (lambda d: d["tables"]["rq1_2"].__setitem__("kind", "single"), "'tables.rq1_2.kind'"),
-        (lambda d: d["tables"]["rq1_1"]["cells"][2].pop("p"), "'tables.rq1_1.cells[2].p'"),
-        (lambda d: d["tables"]["rq5"]["cells"][0].__setitem__("ci", [1.0]), "cells[0].ci"),
+        (
+            lambda d: d["tables"]["rq1_1"]["cells"][2].pop("p"),
+            "'tables.rq1_1.cells.2' is missing a required entry: 'p'",
+        ),
+        (lambda d: d["tables"]["rq5"]["cells"][0].__setitem__("ci", [1.0]), "cells.0.ci"),
         (lambda d: d["tables"]["rq5"].__setitem__("mean", "45.41%"), "'tables.rq5.mean'"),
     ],
 )
@@ -163,7 +171,7 @@ def test_bad_reference_names_file_and_key(tmp_path, edit, key):
     bad = tmp_path / "ref.yaml"
     bad.write_text(yaml.safe_dump(data))
     with pytest.raises(InputError) as info:
-        load_reference(bad)
+        load_reference(bad, REFERENCE_SCHEMA)
     assert key in str(info.value)
     assert str(bad) in str(info.value)
 
@@ -242,7 +250,7 @@ def test_paper_rq3_1_does_not_fit_its_caption_n_but_161(reference):
 
 def test_check_passes_on_exact_counts_and_paper_numbers(reference):
     # Estimates built from the counts the paper's shares imply: the paper's P and half-widths
-    # must pass against them (this is the claim of DESIGN.md, checked on all 21 cells).
+    # must pass against them (this is the claim of docs/design.md, checked on all 21 cells).
     for analysis, (n, counts) in PAPER_COUNTS.items():
         table = reference["tables"][analysis]
         labels = [c["label"] for c in table["cells"]]
@@ -303,14 +311,20 @@ def test_check_rejects_an_estimates_table_without_its_columns():
 # --------------------------------------------------------------------------- summary
 
 
-def test_summary_says_synthetic_and_reports_the_findings(reference):
+@pytest.fixture(scope="module")
+def paper_check(reference) -> pd.DataFrame:
+    """The check of a run with the paper's counts (RQ3.1 at N = 161, so its cells fail)."""
     checks = []
     for analysis, (n, counts) in PAPER_COUNTS.items():
         table = reference["tables"][analysis]
         labels = [c["label"] for c in table["cells"]]
         est = estimates_for(analysis, labels, counts, n, mean=45.41 if analysis == "rq5" else None)
         checks.append(check_table(analysis, table, est, S))
-    check = pd.concat(checks, ignore_index=True)
+    return pd.concat(checks, ignore_index=True)
+
+
+def test_summary_says_synthetic_and_reports_the_findings(reference, paper_check):
+    check = paper_check
     consistency = consistency_report(reference)
 
     text = summary_markdown(check, consistency, synthetic=True)
@@ -323,3 +337,26 @@ def test_summary_says_synthetic_and_reports_the_findings(reference):
     real = summary_markdown(check, consistency, synthetic=False)
     assert "synthetic" not in real.lower()
     assert real.startswith("# Reproduction check")
+
+
+def test_summary_page_is_a_complete_html_page_with_the_table(reference, paper_check):
+    text = summary_markdown(paper_check, consistency_report(reference), synthetic=True)
+
+    page = markdown_to_html(text, title="Reproduction check <against> the paper")
+    assert page == markdown_to_html(text, title="Reproduction check <against> the paper")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    assert "<title>Reproduction check &lt;against&gt; the paper</title><style>" in page
+    assert page.endswith("</body></html>\n")
+    assert page.count("<table>") == 1 and page.count("<th>") == 12
+    assert page.count("<tr>") == 1 + len(paper_check)  # the header row and one row per cell
+    assert "<h1>Reproduction check against the paper</h1>" in page
+    assert "<td>&lt;20%</td>" in page  # a label that looks like markup stays text
+    # The indented note belongs to RQ3.1's bullet, not to a paragraph of its own.
+    item = page[page.index("<li>RQ3.1 (N = 160)") :]
+    assert item.index("This run has n = 161") < item.index("</li>")
+
+
+def test_summary_page_shows_raw_html_as_text():
+    page = markdown_to_html("a <script>x</script> **b**\n\n<div>c</div>\n", title="t")
+    assert "<script>" not in page and "<div>" not in page
+    assert "a &lt;script&gt;x&lt;/script&gt; <strong>b</strong>" in page

@@ -2,7 +2,9 @@
 
 A figure panel, subgroup or archive column that names a question the questions map lacks
 would otherwise fail inside a job with a bare ``KeyError`` and an empty log; here it stops the
-workflow before any job starts, with the config key and the missing name.
+workflow before any job starts, with the config key and the missing name. The files the config
+names are validated here too: the questions map and the paper's reference numbers
+(``paper_reference``), each against its schema in config/schemas/.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from surveyflow.config import (
     validate_against_schema,
 )
 from surveyflow.errors import InputError
+from surveyflow.reproduction import load_reference
 from surveyflow.study import check_study, country_question, study_settings
 
 DEMOGRAPHIC_KEYS = ("countries", "roles", "experience")
@@ -201,6 +204,11 @@ def prepare_config(config: dict[str, Any], basedir: Path, *, source: str) -> Pre
     country = _collect(
         problems, country_question, config["study"], panels, questions, source=source
     )
+    if config.get("paper_reference"):
+        # Checked here, not only by the reproduction job: the rules read its table names at
+        # parse time, and a bad file should stop the run before any job, naming file and key.
+        reference_schema = os.path.relpath(schemas / "paper_reference.schema.yaml")
+        _collect(problems, load_reference, config["paper_reference"], reference_schema)
     if len(problems) == 1:
         raise problems[0]
     if problems:

@@ -2,7 +2,8 @@
 
 The paper reports, per cell, P = the mean of S bootstrap replicate shares and a "95% CI"
 P ± 1.96·sd/√S. That interval is the Monte Carlo error of the replicate mean, not uncertainty
-about the share (see DESIGN.md). Two consequences drive this module:
+about the share (see docs/design.md, "Bootstrapping, as the paper did it and as it should be
+done"). Two consequences drive this module:
 
 * P is centred on the sample share k/n with Monte Carlo error sd/√S, sd = √(p(1−p)/n), so a
   run reproduces a cell when the published P lies within a few Monte Carlo errors of the run's
@@ -24,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from surveyflow.config import load_yaml
+from surveyflow.config import load_yaml, validate_against_schema
 from surveyflow.errors import InputError
 
 #: The paper's normal quantile (it prints P ± 1.96·sd/√S).
@@ -90,25 +91,17 @@ CONSISTENCY_COLUMNS = (
 # --------------------------------------------------------------------------- reference file
 
 
-def _is_number(value: Any) -> bool:
-    # bool is an int subclass; `p: true` is a typo, not a share.
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def load_reference(path: str | Path) -> dict:
-    """Read and validate config/paper_reference.yaml.
+def load_reference(path: str | Path, schema_path: str | Path) -> dict:
+    """Read and validate config/paper_reference.yaml against its schema (``schema_path``).
 
     Returns ``{"resamples": int, "source": str, "tables": {analysis: table}}`` where each table
     has ``paper_label, figure, n, kind, cells`` (each cell ``{label, p, ci: [low, high]}``, p and
-    ci as floats) and optionally ``mean``. A missing or ill-typed key raises an InputError that
-    names the file and the key.
+    ci as floats) and optionally ``mean``. A missing, unknown or ill-typed key raises an
+    InputError that names the file and the key.
     """
     source = str(path)
     data = load_yaml(path)
+    validate_against_schema(data, schema_path, source=source)
 
     def fail(key: str, message: str) -> InputError:
         return InputError(
@@ -117,78 +110,32 @@ def load_reference(path: str | Path) -> dict:
             hint="see the comment at the top of the reference file for what each key takes.",
         )
 
-    def need(mapping: Mapping[str, Any], key: str, prefix: str) -> Any:
-        if key not in mapping:
-            raise fail(f"{prefix}{key}", "is missing.")
-        return mapping[key]
-
-    if not isinstance(data, dict):
-        raise fail("(top level)", "must be a mapping with resamples, source and tables.")
-    resamples = need(data, "resamples", "")
-    if not _is_int(resamples) or resamples < 1:
-        raise fail("resamples", f"must be a positive integer, but is {resamples!r}.")
-    src = need(data, "source", "")
-    if not isinstance(src, str) or not src.strip():
-        raise fail("source", f"must be a non-empty string, but is {src!r}.")
-    tables = need(data, "tables", "")
-    if not isinstance(tables, dict) or not tables:
-        raise fail("tables", "must be a non-empty mapping of analysis id to table.")
-
     out: dict[str, dict] = {}
-    for analysis, table in tables.items():
-        pre = f"tables.{analysis}."
-        if not isinstance(table, dict):
-            raise fail(f"tables.{analysis}", "must be a mapping.")
-        paper_label = need(table, "paper_label", pre)
-        if not isinstance(paper_label, str) or not paper_label:
-            raise fail(pre + "paper_label", f"must be a non-empty string, but is {paper_label!r}.")
-        figure = need(table, "figure", pre)
-        if not _is_int(figure) and not (isinstance(figure, str) and figure):
-            raise fail(pre + "figure", f"must be a figure number, but is {figure!r}.")
-        n = need(table, "n", pre)
-        if not _is_int(n) or n < 1:
-            raise fail(pre + "n", f"must be a positive integer, but is {n!r}.")
-        kind = need(table, "kind", pre)
-        if kind not in KINDS:
-            raise fail(pre + "kind", f"must be one of {', '.join(KINDS)}, but is {kind!r}.")
-        cells = need(table, "cells", pre)
-        if not isinstance(cells, list) or not cells:
-            raise fail(pre + "cells", "must be a non-empty list of {label, p, ci}.")
+    for analysis, table in data["tables"].items():
+        # What the schema cannot say: labels unique within a table, p inside its interval.
         clean_cells = []
         seen: set[str] = set()
-        for i, cell in enumerate(cells):
-            cpre = f"{pre}cells[{i}]."
-            if not isinstance(cell, dict):
-                raise fail(f"{pre}cells[{i}]", "must be a mapping {label, p, ci}.")
-            label = need(cell, "label", cpre)
-            if not isinstance(label, str) or not label:
-                raise fail(cpre + "label", f"must be a non-empty string, but is {label!r}.")
+        for i, cell in enumerate(table["cells"]):
+            key = f"tables.{analysis}.cells.{i}"
+            label, p, (low, high) = cell["label"], cell["p"], cell["ci"]
             if label in seen:
-                raise fail(cpre + "label", f"repeats the label {label!r}.")
+                raise fail(f"{key}.label", f"repeats the label {label!r}.")
             seen.add(label)
-            p = need(cell, "p", cpre)
-            if not _is_number(p) or not 0 <= p <= 100:
-                raise fail(cpre + "p", f"must be a number in 0–100, but is {p!r}.")
-            ci = need(cell, "ci", cpre)
-            if not (isinstance(ci, list) and len(ci) == 2 and all(_is_number(v) for v in ci)):
-                raise fail(cpre + "ci", f"must be a list [low, high] of two numbers, not {ci!r}.")
-            if not ci[0] <= p <= ci[1]:
-                raise fail(cpre + "ci", f"[{ci[0]}, {ci[1]}] must enclose p = {p}.")
-            clean_cells.append({"label": label, "p": float(p), "ci": [float(ci[0]), float(ci[1])]})
+            if not low <= p <= high:
+                raise fail(f"{key}.ci", f"[{low}, {high}] must enclose p = {p}.")
+            clean_cells.append({"label": label, "p": float(p), "ci": [float(low), float(high)]})
         clean = {
-            "paper_label": paper_label,
-            "figure": figure,
-            "n": n,
-            "kind": kind,
+            "paper_label": table["paper_label"],
+            "figure": table["figure"],
+            # JSON Schema's integer admits 168.0; the counts are used as Python ints
+            "n": int(table["n"]),
+            "kind": table["kind"],
             "cells": clean_cells,
         }
         if "mean" in table:
-            mean = table["mean"]
-            if not _is_number(mean) or not 0 <= mean <= 100:
-                raise fail(pre + "mean", f"must be a number in 0–100, but is {mean!r}.")
-            clean["mean"] = float(mean)
-        out[str(analysis)] = clean
-    return {"resamples": resamples, "source": src, "tables": out}
+            clean["mean"] = float(table["mean"])
+        out[analysis] = clean
+    return {"resamples": int(data["resamples"]), "source": data["source"], "tables": out}
 
 
 # --------------------------------------------------------------------------- Monte Carlo error
@@ -390,7 +337,7 @@ def check_table(
     if missing:
         raise InputError(
             f"the estimates table of {analysis} lacks the columns {', '.join(missing)}.",
-            hint="pass the long-format estimates table (see DESIGN.md).",
+            hint="pass the long-format estimates table (see docs/design.md, 'Contracts').",
         )
     est = estimates[estimates["analysis"] == analysis]
     paper_label = reference_table["paper_label"]
