@@ -110,7 +110,10 @@ def completion(export: SurveyExport, settings: Mapping[str, Any]) -> Completion:
         )
     labels = settings.get("status_labels")
     raw = frame[STATUS_COLUMN]
-    codes = [status_code(v, labels) if isinstance(v, str) else None for v in raw.tolist()]
+    # Decided once per distinct status: an export holds a handful of them.
+    values = raw.tolist()
+    decoded = {v: status_code(v, labels) if isinstance(v, str) else None for v in set(values)}
+    codes = [decoded[v] for v in values]
     bad = [i for i, c in enumerate(codes) if c is None]
     if bad:
         row = frame.index[bad[0]]
