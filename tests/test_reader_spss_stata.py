@@ -521,16 +521,21 @@ def test_stata_file_named_sav(tmp_path):
     path.write_bytes((FIXTURES / "sample.dta").read_bytes())
     assert readers.detect_tool(path) == "stata"  # the content decides, not the name
     assert "stata" in _input_error(path, {"tool": "spss"}).lower()
+    # Left to detect the tool, the workflow stops at the mix-up rather than guessing.
+    message = _input_error(path, {})
+    assert "extension .sav" in message and "stata export" in message and "renamed.sav" in message
     # The SPSS reader itself refuses it too, naming what the file is.
     with pytest.raises(InputError) as caught:
         readers.module("spss").read(str(path), {"tool": "spss"})
     assert "Stata" in str(caught.value) and "renamed.sav" in str(caught.value)
 
 
-def test_spss_file_named_dta_is_read_by_content(tmp_path):
+def test_spss_file_named_dta_is_refused_naming_what_it_is(tmp_path):
     path = tmp_path / "renamed.dta"
     path.write_bytes((FIXTURES / "sample.sav").read_bytes())
     assert readers.detect_tool(path) == "spss"
+    message = _input_error(path, {})
+    assert "extension .dta" in message and "spss export" in message
     with pytest.raises(InputError) as caught:
         readers.module("stata").read(str(path), {})
     assert "SPSS" in str(caught.value)
