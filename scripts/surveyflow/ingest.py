@@ -163,6 +163,7 @@ def _options_as_ticks(
     return responses.assign(**out) if out else responses
 
 
+TICKS_WITH_TEXT = frozenset({"qualtrics", "limesurvey"})
 # LimeSurvey's full answers: "No" for an option left unticked.
 _UNTICKED = frozenset({"n", "no", "nein", "non"})
 
@@ -329,7 +330,10 @@ def build_responses(
         for column, variable in question.columns().items():
             out[column] = kept[variable].to_numpy()
     responses, declared = _blanked(pd.DataFrame(out), export, questions, levels or {})
-    if export.tool != "efs":
+    # Tools that tick an option with text; a statistics file codes its options (1/0, or a
+    # dichotomy set's counted value made 1/0 by the reader), and another code stays for
+    # validation to report rather than being read as ticked.
+    if export.tool in TICKS_WITH_TEXT:
         responses = _options_as_ticks(responses, questions, missing)
     return IngestResult(
         responses=responses,
