@@ -28,13 +28,6 @@ from surveyflow.labels import CHECKED_LABELS, best_reading, norm_label
 from surveyflow.parsers import parse_count, parse_percentage
 from surveyflow.readers.base import SurveyExport
 
-# EFS's own columns (respondent, status, paradata): never questions.
-_METADATA = re.compile(
-    r"^(?:lfdn|external_lfdn|tester|dispcode|lastpage|quality|duration|browser|referer"
-    r"|device_type|participant_.*|quota.*|page_history|hflip|vflip|output_mode|javascript"
-    r"|flash|session_id|language|cleaned|ats|datetime|date_of_.*|rts\d+|status|token|ip.*)$",
-    re.IGNORECASE,
-)
 _PERSONAL = re.compile(
     r"e-?mail|phone|telef|mobile|browser|user.?agent|referr?er|\bip\b|ip.?addr|"
     r"first.?name|last.?name|surname|your name|ihr name",
@@ -142,10 +135,9 @@ def _is_metadata(name: str, text: str, export: SurveyExport, in_block: bool) -> 
         return False
     if name in export.metadata or name in export.personal:
         return True
-    # EFS: its paradata columns by name, and in a labels export a column without question
-    # text is the tool's own.
-    efs = export.tool == "efs"
-    return efs and (bool(_METADATA.match(name)) or (export.shape == "labels" and not text))
+    # (The reader names each tool's own columns: EFS's by surveyflow.readers.efs's pattern.)
+    # In an EFS labels export a column without question text is the tool's own too.
+    return export.tool == "efs" and export.shape == "labels" and not text
 
 
 def export_variables(
