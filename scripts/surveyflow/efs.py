@@ -32,6 +32,7 @@ import pandas as pd
 # Re-exported: the codebook reader lived here, and callers import it from this module.
 from surveyflow.codebook import Codebook, CodebookVariable, read_codebook
 from surveyflow.errors import InputError
+from surveyflow.readers.base import name_problem
 from surveyflow.textfile import decode_text, line_ending, sniff_encoding
 
 __all__ = [
@@ -346,26 +347,25 @@ def _fit_row(row: list[str], width: int) -> list[str]:
 
 
 def _check_names(path: str, names: list[str], row: int) -> None:
-    seen: dict[str, int] = {}
-    for pos, name in enumerate(names, start=1):
-        if name == "":
-            raise InputError(
-                f"column {pos} of the variable-name header row has no name",
-                path=path,
-                row=row,
-                hint="every column of an EFS export is named; remove the unnamed column or "
-                "re-export from EFS",
-            )
-        if name in seen:
-            raise InputError(
-                f"duplicate column name {name!r} (columns {seen[name]} and {pos})",
-                path=path,
-                row=row,
-                column=name,
-                hint="each variable must appear once; remove the duplicate column or "
-                "re-export from EFS",
-            )
-        seen[name] = pos
+    problem = name_problem(names)
+    if problem is None:
+        return
+    pos, name, first = problem
+    if first is None:
+        raise InputError(
+            f"column {pos} of the variable-name header row has no name",
+            path=path,
+            row=row,
+            hint="every column of an EFS export is named; remove the unnamed column or "
+            "re-export from EFS",
+        )
+    raise InputError(
+        f"duplicate column name {name!r} (columns {first} and {pos})",
+        path=path,
+        row=row,
+        column=name,
+        hint="each variable must appear once; remove the duplicate column or re-export from EFS",
+    )
 
 
 def _xlsx_str(value: object) -> str:

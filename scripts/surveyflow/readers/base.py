@@ -32,6 +32,7 @@ __all__ = [
     "SurveyExport",
     "configured_completion",
     "integer_text",
+    "name_problem",
     "value_in",
 ]
 
@@ -147,3 +148,16 @@ def configured_completion(
         status=status.astype(str),
         rule=f"{variable} in {values}",
     )
+
+
+def name_problem(names: list[str]) -> tuple[int, str, int | None] | None:
+    """The first header problem, for a reader's own message: a column without a name
+    (position, "", None) or a name given twice (position, name, its first position)."""
+    seen: dict[str, int] = {}
+    for pos, name in enumerate(names, start=1):
+        if not name.strip():
+            return pos, "", None
+        if name in seen:
+            return pos, name, seen[name]
+        seen[name] = pos
+    return None

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from surveyflow.errors import InputError
-from surveyflow.readers.base import Completion, SurveyExport
+from surveyflow.readers.base import Completion, SurveyExport, name_problem
 from surveyflow.textfile import decode_text, line_ending, sniff_encoding
 
 TOOL = "limesurvey"
@@ -225,32 +225,32 @@ def _records(text: str, sep: str, path: str) -> list[list[str]]:
 
 
 def _check_names(names: list[str], row: int, style: str, path: str) -> None:
-    seen: dict[str, int] = {}
-    for pos, name in enumerate(names, start=1):
-        if not name.strip():
-            raise InputError(
-                f"column {pos} of the header record has no name",
-                path=path,
-                row=row,
-                hint="LimeSurvey names every column; remove the unnamed column or " + _REEXPORT,
-            )
-        if name in seen:
-            # Question texts repeat when two questions share one; question codes never do.
-            texts = style != "code"
-            hint = (
-                "export the responses again with headings 'Question code', which are unique"
-                if texts
-                else "each column must appear once; remove the duplicate or " + _REEXPORT
-            )
-            raise InputError(
-                f"the heading {name!r} names columns {seen[name]} and {pos}"
-                + (": two questions share the same text" if texts else ""),
-                path=path,
-                row=row,
-                column=name,
-                hint=hint,
-            )
-        seen[name] = pos
+    problem = name_problem(names)
+    if problem is None:
+        return
+    pos, name, first = problem
+    if first is None:
+        raise InputError(
+            f"column {pos} of the header record has no name",
+            path=path,
+            row=row,
+            hint="LimeSurvey names every column; remove the unnamed column or " + _REEXPORT,
+        )
+    # Question texts repeat when two questions share one; question codes never do.
+    texts = style != "code"
+    hint = (
+        "export the responses again with headings 'Question code', which are unique"
+        if texts
+        else "each column must appear once; remove the duplicate or " + _REEXPORT
+    )
+    raise InputError(
+        f"the heading {name!r} names columns {first} and {pos}"
+        + (": two questions share the same text" if texts else ""),
+        path=path,
+        row=row,
+        column=name,
+        hint=hint,
+    )
 
 
 def _body(

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from surveyflow.errors import InputError
+from surveyflow.readers.base import name_problem
 
 __all__ = [
     "Header",
@@ -288,24 +289,24 @@ def read_header(path: str, records: list[tuple[int, list[str]]]) -> Header:
 
 
 def _check_names(path: str, names: list[str], row: int) -> None:
-    seen: dict[str, int] = {}
-    for pos, name in enumerate(names, start=1):
-        if not name.strip():
-            raise InputError(
-                f"column {pos} of the column-name row has no name.",
-                path=path,
-                row=row,
-                hint="every column of a Qualtrics export is named; remove the unnamed column "
-                "or " + REEXPORT,
-            )
-        if name in seen:
-            raise InputError(
-                f"duplicate column name {name!r} (columns {seen[name]} and {pos}): two "
-                "questions or embedded-data fields share an export tag.",
-                path=path,
-                row=row,
-                column=name,
-                hint="give each question a unique export tag in the Qualtrics survey editor "
-                "(or export with 'Use internal IDs in header') and export the data again",
-            )
-        seen[name] = pos
+    problem = name_problem(names)
+    if problem is None:
+        return
+    pos, name, first = problem
+    if first is None:
+        raise InputError(
+            f"column {pos} of the column-name row has no name.",
+            path=path,
+            row=row,
+            hint="every column of a Qualtrics export is named; remove the unnamed column "
+            "or " + REEXPORT,
+        )
+    raise InputError(
+        f"duplicate column name {name!r} (columns {first} and {pos}): two "
+        "questions or embedded-data fields share an export tag.",
+        path=path,
+        row=row,
+        column=name,
+        hint="give each question a unique export tag in the Qualtrics survey editor "
+        "(or export with 'Use internal IDs in header') and export the data again",
+    )
