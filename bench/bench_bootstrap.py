@@ -1,4 +1,4 @@
-"""Benchmark of the bootstrap engine (surveyflow.bootstrap), written to bench/bootstrap.md.
+"""Benchmark of the bootstrap engine (surveyflow.estimating.bootstrap), written to bench/bootstrap.md.
 
 Measures, does not assert (targets in the report):
 
@@ -38,8 +38,8 @@ import scipy.stats as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import surveyflow.bootstrap as bs  # noqa: E402
-from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
+import surveyflow.estimating.bootstrap as bs  # noqa: E402
+from surveyflow.estimating.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import machine  # noqa: E402
@@ -131,7 +131,7 @@ MEMORY_CHILD = """
 import json, sys, time, tracemalloc
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from surveyflow.bootstrap import bootstrap_means, intervals
+from surveyflow.estimating.bootstrap import bootstrap_means, intervals
 n, L, S, chunk = 170, 5, 10**6, int(sys.argv[2])
 values = (np.random.default_rng(0).random((n, L)) < np.linspace(0.3, 0.6, L)).astype(float)
 intervals(values, bootstrap_means(values, 1000, 1))  # warm up imports and code paths

@@ -35,8 +35,9 @@ import sys, time
 sys.path.insert(0, "scripts")
 start = time.perf_counter()
 import pandas as pd
-from surveyflow import figures, style
-from surveyflow.schemas import read_estimates
+from surveyflow.rendering import figures
+from surveyflow.rendering import style
+from surveyflow.checking.schemas import read_estimates
 imported = time.perf_counter()
 # The typeface to compare (the library's subset, or the full DejaVu Sans it is cut from).
 _rc_params = style.rc_params

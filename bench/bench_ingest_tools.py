@@ -3,7 +3,7 @@ bench/ingest_tools.md.
 
 The respondents are tests/data/survey-forms/respondents.csv repeated (ids 1 … N), written by
 tests/formgen.py in each form; what is timed is what the ingest job does with the file: the
-reader (`surveyflow.readers.read`), the levels, and `build_responses` (labels decoded,
+reader (`surveyflow.reading.read`), the levels, and `build_responses` (labels decoded,
 options ticked, completed interviews kept, declared-missing codes blanked). The target of
 issue 11: no form slower than 2x the EFS codes export. Medians of 3 runs on this machine;
 nothing here is asserted.
@@ -31,7 +31,7 @@ from benchlib import machine  # noqa: E402
 
 from surveyflow import readers  # noqa: E402
 from surveyflow.config import load_questions  # noqa: E402
-from surveyflow.ingest import build_responses, resolve_levels  # noqa: E402
+from surveyflow.reading.ingest import build_responses, resolve_levels  # noqa: E402
 
 SCHEMA = ROOT / "config/schemas/questions.schema.yaml"
 DEFAULTS = yaml.safe_load((ROOT / "config/config.yaml").read_text())

@@ -24,8 +24,8 @@ import phonenumbers  # noqa: E402
 from benchlib import machine  # noqa: E402
 from test_pii import KNOWN_FALSE_POSITIVES, KNOWN_MISSES, NEGATIVES, POSITIVES  # noqa: E402
 
-from surveyflow.efs import read_export  # noqa: E402
 from surveyflow.pii import KINDS, PHONE_LENIENCY, PHONE_REGION, scan_text  # noqa: E402
+from surveyflow.reading.efs_files import read_export  # noqa: E402
 
 EXPORTS = {
     "NaPiRE final (real)": "tests/data/efs-napire-final/data_project_400193_2018_02_05.csv",
@@ -35,7 +35,7 @@ EXPORTS = {
 LENIENCY_NAMES = {
     value: name for name, value in vars(phonenumbers.Leniency).items() if name.isupper()
 }
-# Export metadata, never archived (surveyflow.archive refuses them), scanned all the same.
+# Export metadata, never archived (surveyflow.publishing.archive refuses them), scanned all the same.
 METADATA = {"referer", "browser", "session_id", "user_agent", "ip_addr"}
 
 

@@ -242,8 +242,8 @@ def import_profile(repeats: int) -> list[tuple[str, float, float]]:
     workdir = WORK / "default"
     boot_imports = (
         "import sys; sys.path.insert(0, 'scripts'); "
-        "from surveyflow import entry; from surveyflow.analyses import design, estimate; "
-        "from surveyflow.schemas import estimates_schema; from surveyflow.subgroups import members"
+        "from surveyflow import entry; from surveyflow.estimating.analyses import design, estimate; "
+        "from surveyflow.checking.schemas import estimates_schema; from surveyflow.estimating.subgroups import members"
     )
     cases = [
         ("python -c pass (interpreter start-up)", "pass"),

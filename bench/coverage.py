@@ -5,7 +5,7 @@ analysis does (``bootstrap_means`` with S = 1000, then ``intervals``) and counts
 each method's 95% interval contains the true p. Two grids: the paper's N (153-169) with
 shares of 5-59%, and small N (5-40: subgroups) with shares near 0 and 1, where k = 0 or
 k = N is common and the bootstrap intervals have no width. The second grid also scores what
-the figures draw (``surveyflow.drawn_intervals``): the bootstrap interval, or the Wilson
+the figures draw (``surveyflow.rendering.drawn_intervals``): the bootstrap interval, or the Wilson
 interval where k = 0 or k = N. Each simulated survey has its own seed (``stable_seed``), so
 the report is reproducible and independent of the number of worker processes.
 
@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from surveyflow.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
+from surveyflow.estimating.bootstrap import bootstrap_means, intervals, stable_seed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import machine  # noqa: E402
@@ -198,7 +198,7 @@ def small_n_section(results: list[dict], sims: int) -> list[str]:
         " near 0 and 1. There a survey often has k = 0 or k = N: every resample then equals"
         " the sample, the percentile interval is [0, 0] or [1, 1] and BCa, undefined, falls"
         " back to it (the estimates' `ci_used`). `percentile→W` and `bca→W` are what the"
-        " figures draw (`surveyflow.drawn_intervals`): the bootstrap interval, or the Wilson"
+        " figures draw (`surveyflow.rendering.drawn_intervals`): the bootstrap interval, or the Wilson"
         " interval where k = 0 or k = N. Coverage (%) ± MC SE; widths are medians in points."
     )
     add("")

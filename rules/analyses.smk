@@ -7,7 +7,7 @@ rule bootstrap:
         responses="results/clean/responses.csv",
         validated="results/validation/clean_report.json",
         questions=QUESTIONS_FILE,
-        library=lib("analyses", "bootstrap", "schemas"),
+        code=job_code("bootstrap"),
     output:
         estimates=report(
             "results/{analysis}/estimates.csv",
@@ -22,8 +22,6 @@ rule bootstrap:
         "results/benchmarks/bootstrap_{analysis}.tsv"
     wildcard_constraints:
         analysis="|".join(ANALYSES),
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 4),
@@ -33,8 +31,8 @@ rule bootstrap:
         bootstrap=analysis_bootstrap_settings,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/bootstrap.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 for _analysis in ANALYSES:
@@ -53,7 +51,7 @@ rule reproduce:
         reference=config.get("paper_reference") or [],
         estimates=reproduced_estimates(),
         manifest="results/ingest/manifest.json",
-        library=lib("reproduction", "schemas", "report"),
+        code=job_code("reproduce"),
     output:
         check=report(
             "results/reproduction/check.csv",
@@ -71,8 +69,6 @@ rule reproduce:
         "results/logs/reproduce.log",
     benchmark:
         "results/benchmarks/reproduce.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 0),
@@ -80,5 +76,5 @@ rule reproduce:
     params:
         synthetic=config["synthetic"],
         reference_schema=PAPER_REFERENCE_SCHEMA,
-    script:
-        "../scripts/reproduce.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

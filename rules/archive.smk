@@ -1,8 +1,8 @@
 # The archive bundle (results/archive/), its Zenodo deposit and the fetch of a published
 # record. Config: config/archive.yaml. The Zenodo token never passes through here: the
 # scripts read it from the environment.
-from surveyflow.zenodo_hosts import api_base as zenodo_api_base
-from surveyflow.zenodo_hosts import fetch_dir_id
+from surveyflow.publishing.zenodo_hosts import api_base as zenodo_api_base
+from surveyflow.publishing.zenodo_hosts import fetch_dir_id
 
 ARCHIVE = {
     "manifest": "results/archive/manifest.csv",
@@ -34,15 +34,13 @@ rule archive:
         questions=QUESTIONS_FILE,
         citation=config["archive"].get("citation", "CITATION.cff"),
         environment=["requirements.txt", "environment.yml"],
-        library=lib("archive", "deposit_texts", "pii"),
+        code=job_code("archive"),
     output:
         **ARCHIVE,
     log:
         "results/logs/archive.log",
     benchmark:
         "results/benchmarks/archive.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 3),
@@ -63,8 +61,8 @@ rule archive:
         data_license=config["archive"].get("data_license") or config["study"]["license"],
         repository=config["archive"].get("repository"),
         effective_config=results_config(),
-    script:
-        "../scripts/archive.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule zenodo_upload:
@@ -75,14 +73,7 @@ rule zenodo_upload:
     """
     input:
         **ARCHIVE,
-        library=lib(
-            "deposit_texts",
-            "zenodo_hosts",
-            "zenodo_http",
-            "zenodo_bundle",
-            "zenodo_records",
-            "zenodo_deposit",
-        ),
+        code=job_code("zenodo_upload"),
     output:
         receipt="results/zenodo/upload.json",
     log:
@@ -90,8 +81,6 @@ rule zenodo_upload:
     benchmark:
         "results/benchmarks/zenodo_upload.tsv"
     localrule: True
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 3),
@@ -105,21 +94,15 @@ rule zenodo_upload:
         synthetic=config["synthetic"],
         user_agent=config["zenodo"].get("user_agent"),
         retry=config["zenodo"].get("retry", {}),
-    script:
-        "../scripts/zenodo_upload.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule zenodo_fetch:
     """Download the files of a published record (zenodo.fetch) into data/fetched/zenodo-<id>/,
     verifying each MD5 and resuming partial downloads."""
     input:
-        library=lib(
-            "deposit_texts",
-            "zenodo_hosts",
-            "zenodo_http",
-            "zenodo_bundle",
-            "zenodo_fetch",
-        ),
+        code=job_code("zenodo_fetch"),
     output:
         receipt=f"results/zenodo/fetch-{_FETCH_ID}.json",
     log:
@@ -127,8 +110,6 @@ rule zenodo_fetch:
     benchmark:
         "results/benchmarks/zenodo_fetch.tsv"
     localrule: True
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 3),
@@ -141,5 +122,5 @@ rule zenodo_fetch:
         ),
         user_agent=config["zenodo"].get("user_agent"),
         retry=config["zenodo"].get("retry", {}),
-    script:
-        "../scripts/zenodo_fetch.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

@@ -10,15 +10,7 @@ rule clean:
         levels="results/ingest/levels.json",
         validated="results/validation/ingest_report.json",
         questions=QUESTIONS_FILE,
-        library=lib(
-            "number_words",
-            "parsers",
-            "spreadsheet_dates",
-            "pii",
-            "cleaning",
-            "schemas",
-            "validation",
-        ),
+        code=job_code("clean"),
     output:
         responses="results/clean/responses.csv",
         log="results/clean/cleaning_log.csv",
@@ -33,8 +25,6 @@ rule clean:
         "results/logs/clean.log",
     benchmark:
         "results/benchmarks/clean.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 15),
@@ -48,5 +38,5 @@ rule clean:
         redact=config["cleaning"].get("redact", ["email", "phone", "ip"]),
         failures="results/validation/clean_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/clean.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

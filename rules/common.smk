@@ -11,7 +11,7 @@ sys.path.insert(0, str(LIBRARY))
 from surveyflow.configcheck import prepare_config
 from surveyflow.config import load_yaml
 from surveyflow.errors import InputError
-from surveyflow.fonts import FACES
+from surveyflow import entry
 from surveyflow.study import (
     figure_id,
     figure_numbers,
@@ -52,17 +52,25 @@ QUESTIONS_FILE = (
 )
 
 
-def lib(*modules):
-    """Library source files imported by a job, declared as inputs so that editing one reruns it."""
-    names = ("__init__", "errors", "io", "config", "entry") + modules
-    # Relative to the working directory, so that a copied project has the same inputs.
-    package = os.path.relpath(LIBRARY / "surveyflow")
-    if "readers" in names:  # the package of export readers: `auto` may open any of them
-        names = tuple(n for n in names if n != "readers") + READER_MODULES
-    files = [f"{package}/{name}.py" for name in dict.fromkeys(names)]
-    if "style" in modules:  # the figures' typeface is part of the style
-        files += [f"{package}/fonts.py"] + [f"{package}/fonts/{face}" for face in FACES]
-    return files
+def job_code(rule):
+    """A rule's job script (scripts/<rule>.py) and every library file it imports: inputs of the
+    rule, so that editing one reruns the jobs that use it."""
+    return entry.job_code(LIBRARY, f"{rule}.py", relative_to=".")
+
+
+def run_job(rule, input, output, params, wildcards, log):
+    """The body of every rule: `main(job)` of scripts/<rule>.py, in this process (see
+    surveyflow.entry). Bad input stops the job with its one-paragraph message."""
+    error = entry.run(
+        LIBRARY / f"{rule}.py",
+        input=input,
+        output=output,
+        params=params,
+        wildcards=wildcards,
+        log=log,
+    )
+    if error is not None:
+        raise error.with_traceback(None)
 
 
 def export_inputs():
@@ -90,12 +98,6 @@ DEPOSIT_KEYS = ("zenodo", "zenodo_api")
 def results_config():
     """The effective config of the results: everything but the deposit settings."""
     return {key: value for key, value in RUN_CONFIG.items() if key not in DEPOSIT_KEYS}
-
-
-READER_MODULES = tuple(
-    f"readers/{p.stem}"
-    for p in sorted((LIBRARY / "surveyflow" / "readers").glob("*.py"))
-)
 
 
 def reader_settings():

@@ -4,26 +4,13 @@ any supported tool):
 snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"""
     input:
         unpack(export_files),
-        library=lib(
-            "textfile",
-            "efs",
-            "codebook",
-            "labels",
-            "readers",
-            "number_words",
-            "parsers",
-            "spreadsheet_dates",
-            "draft",
-            "draft_yaml",
-        ),
+        code=job_code("draft_config"),
     output:
         config="results/draft/config.yaml",
     log:
         "results/logs/draft_config.log",
     benchmark:
         "results/benchmarks/draft_config.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 12),
@@ -33,5 +20,5 @@ snakemake --cores 1 draft_config --config 'export={data: PATH, codebook: null}'"
         missing_codes=config["missing_codes"],
         known=config["known_dispcodes"],
         defaults=default_sections(),
-    script:
-        "../scripts/draft_config.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

@@ -3,9 +3,7 @@ rule figure_estimates:
     and fig_<name> for an analysis of the study's own)."""
     input:
         estimates=figure_estimates_file,
-        library=lib(
-            "figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"
-        ),
+        code=job_code("figure_estimates"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -21,8 +19,6 @@ rule figure_estimates:
         "results/benchmarks/figure_{fig}.tsv"
     wildcard_constraints:
         fig=figures_of(["estimates"]),
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 0),
@@ -34,8 +30,8 @@ rule figure_estimates:
         number=figure_number,
         paper=figure_reproduces_paper,
         mean_unit=figure_mean_unit,
-    script:
-        "../scripts/figure_estimates.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule figure_fishbone:
@@ -43,7 +39,7 @@ rule figure_fishbone:
     input:
         codes=figure_codes_file,
         summary=figure_summary_file,
-        library=lib("figures", "style", "captions", "drawn_intervals", "bootstrap"),
+        code=job_code("figure_fishbone"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -59,8 +55,6 @@ rule figure_fishbone:
         "results/benchmarks/figure_{fig}.tsv"
     wildcard_constraints:
         fig=figures_of(["fishbone"]),
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 0),
@@ -70,8 +64,8 @@ rule figure_fishbone:
         synthetic=config["synthetic"],
         number=figure_number,
         paper=figure_reproduces_paper,
-    script:
-        "../scripts/figure_fishbone.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule figure_panel:
@@ -80,9 +74,7 @@ rule figure_panel:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=QUESTIONS_FILE,
-        library=lib(
-            "figures", "style", "schemas", "captions", "drawn_intervals", "bootstrap"
-        ),
+        code=job_code("figure_panel"),
     output:
         pdf="results/figures/{fig}.pdf",
         png=report(
@@ -98,8 +90,6 @@ rule figure_panel:
         "results/benchmarks/figure_{fig}.tsv"
     wildcard_constraints:
         fig=figures_of(["demographics", "likert"]),
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 4),
@@ -111,8 +101,8 @@ rule figure_panel:
         questions_schema=QUESTIONS_SCHEMA,
         number=figure_number,
         paper=figure_reproduces_paper,
-    script:
-        "../scripts/figure_panel.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 for _fig in FIGURES:

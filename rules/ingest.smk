@@ -4,16 +4,7 @@ rule ingest:
         unpack(export_files),
         questions=QUESTIONS_FILE,
         questions_schema=QUESTIONS_SCHEMA,
-        library=lib(
-            "textfile",
-            "efs",
-            "codebook",
-            "codebook_json",
-            "labels",
-            "readers",
-            "ingest",
-            "pii",
-        ),
+        code=job_code("ingest"),
     output:
         responses="results/ingest/responses.csv",
         # what was redacted or stripped from the text (masked): rows of the cleaning log
@@ -29,8 +20,6 @@ rule ingest:
         "results/logs/ingest.log",
     benchmark:
         "results/benchmarks/ingest.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 12),
@@ -40,27 +29,25 @@ rule ingest:
         missing_codes=config["missing_codes"],
         synthetic=config["synthetic"],
         redact=config["cleaning"].get("redact", ["email", "phone", "ip"]),
-    script:
-        "../scripts/ingest.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule questions_map:
     """The questions map given inline in config, as a file the jobs read (rule ingest's input)."""
     input:
-        library=lib(),
+        code=job_code("questions_map"),
     output:
         questions=INLINE_QUESTIONS,
     log:
         "results/logs/questions_map.log",
     benchmark:
         "results/benchmarks/questions_map.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(200, 0),
         runtime=runtime_min(2, 0),
     params:
         questions=config["questions"],
-    script:
-        "../scripts/questions_map.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

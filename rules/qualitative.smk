@@ -5,7 +5,7 @@ rule coding:
     """Code frequencies of one phase, with the agreement of the two coders where both coded."""
     input:
         sheet=config.get("coding") or [],
-        library=lib("coding"),
+        code=job_code("coding"),
     output:
         codes=report(
             "results/{qual}/codes.csv",
@@ -27,8 +27,6 @@ rule coding:
         "results/benchmarks/coding_{qual}.tsv"
     wildcard_constraints:
         qual="|".join(QUALITATIVE) or "^$",
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 2),
@@ -38,8 +36,8 @@ rule coding:
         phases=sorted(
             {spec["phase"] for spec in config.get("qualitative", {}).values()}
         ),
-    script:
-        "../scripts/coding.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 for _qual in QUALITATIVE:

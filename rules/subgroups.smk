@@ -7,7 +7,7 @@ checkpoint subgroup_plan:
         responses="results/clean/responses.csv",
         labels="results/clean/levels.json",
         questions=QUESTIONS_FILE,
-        library=lib("subgroups", "schemas", "analyses", "bootstrap"),
+        code=job_code("subgroup_plan"),
     output:
         plan="results/subgroups/{sub}/groups.json",
     log:
@@ -16,8 +16,6 @@ checkpoint subgroup_plan:
         "results/benchmarks/subgroup_plan_{sub}.tsv"
     wildcard_constraints:
         sub="|".join(SUBGROUPS) or "(?!x)x",
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 4),
@@ -27,8 +25,8 @@ checkpoint subgroup_plan:
         analysis_spec=subgroup_analysis_spec,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/subgroup_plan.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule bootstrap_subgroup:
@@ -37,7 +35,7 @@ rule bootstrap_subgroup:
         responses="results/clean/responses.csv",
         plan="results/subgroups/{sub}/groups.json",
         questions=QUESTIONS_FILE,
-        library=lib("analyses", "bootstrap", "schemas", "subgroups"),
+        code=job_code("bootstrap_subgroup"),
     output:
         estimates="results/subgroups/{sub}/{group}/estimates.csv",
         replicates="results/subgroups/{sub}/{group}/replicates.npz",
@@ -48,8 +46,6 @@ rule bootstrap_subgroup:
     wildcard_constraints:
         sub="|".join(SUBGROUPS) or "(?!x)x",
         group="[a-z0-9_]+",
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 4),
@@ -60,8 +56,8 @@ rule bootstrap_subgroup:
         bootstrap=subgroup_bootstrap,
         ratios=[ratio["name"] for ratio in config["cleaning"].get("ratios", [])],
         questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/bootstrap_subgroup.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 rule subgroup_summary:
@@ -69,15 +65,7 @@ rule subgroup_summary:
     input:
         estimates=subgroup_estimates,
         plan="results/subgroups/{sub}/groups.json",
-        library=lib(
-            "figures",
-            "style",
-            "schemas",
-            "subgroups",
-            "captions",
-            "drawn_intervals",
-            "bootstrap",
-        ),
+        code=job_code("subgroup_summary"),
     output:
         summary=report(
             "results/subgroups/{sub}/summary.csv",
@@ -98,8 +86,6 @@ rule subgroup_summary:
         "results/benchmarks/subgroup_summary_{sub}.tsv"
     wildcard_constraints:
         sub="|".join(SUBGROUPS) or "(?!x)x",
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(400, 0),
@@ -108,8 +94,8 @@ rule subgroup_summary:
         spec=subgroup_spec,
         analysis_spec=subgroup_analysis_spec,
         interval=config["figures"]["interval"],
-    script:
-        "../scripts/subgroup_summary.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)
 
 
 for _sub in SUBGROUPS:

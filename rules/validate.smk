@@ -4,15 +4,13 @@ rule validate_ingested:
         responses="results/ingest/responses.csv",
         levels="results/ingest/levels.json",
         questions=QUESTIONS_FILE,
-        library=lib("schemas", "validation"),
+        code=job_code("validate_ingested"),
     output:
         report="results/validation/ingest_report.json",
     log:
         "results/logs/validate_ingested.log",
     benchmark:
         "results/benchmarks/validate_ingested.tsv"
-    conda:
-        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(300, 12),
@@ -22,5 +20,5 @@ rule validate_ingested:
         missing_codes=config["missing_codes"],
         failures="results/validation/ingest_failures.csv",
         questions_schema=QUESTIONS_SCHEMA,
-    script:
-        "../scripts/validate_ingested.py"
+    run:
+        run_job(rule, input, output, params, wildcards, log)

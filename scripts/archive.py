@@ -2,37 +2,36 @@
 
 import logging
 
-from surveyflow import entry
-from surveyflow.archive import build_bundle
 from surveyflow.config import load_questions, load_yaml
-from surveyflow.deposit_texts import run_facts
 from surveyflow.io import read_json
+from surveyflow.publishing.archive import build_bundle
+from surveyflow.publishing.deposit_texts import run_facts
 
 
-def main(smk) -> None:
+def main(job) -> None:
     roles = {}
-    for role in smk.params.roles:
-        paths = getattr(smk.input, role)
+    for role in job.params.roles:
+        paths = getattr(job.input, role)
         roles[role] = [paths] if isinstance(paths, str) else list(paths)
-    facts = run_facts(read_json(smk.input.manifest), smk.input.responses, smk.params.country_column)
+    facts = run_facts(read_json(job.input.manifest), job.input.responses, job.params.country_column)
     bundle = build_bundle(
         roles=roles,
-        outputs=dict(smk.output.items()),
-        questions=load_questions(smk.input.questions, smk.params.questions_schema),
-        study=smk.params.study,
+        outputs=dict(job.output.items()),
+        questions=load_questions(job.input.questions, job.params.questions_schema),
+        study=job.params.study,
         facts=facts,
-        workflow_citation=load_yaml(smk.input.citation),
-        environment_files=list(smk.input.environment),
-        columns=smk.params.columns,
-        synthetic=smk.params.synthetic,
-        effective_config=smk.params.effective_config,
-        reproduction=smk.params.reproduction,
-        redact=smk.params.redact,
-        allow=smk.params.allow,
-        extra_identifiers=smk.params.related_identifiers,
-        license_id=smk.params.license,
-        data_license=smk.params.data_license,
-        repository=smk.params.repository,
+        workflow_citation=load_yaml(job.input.citation),
+        environment_files=list(job.input.environment),
+        columns=job.params.columns,
+        synthetic=job.params.synthetic,
+        effective_config=job.params.effective_config,
+        reproduction=job.params.reproduction,
+        redact=job.params.redact,
+        allow=job.params.allow,
+        extra_identifiers=job.params.related_identifiers,
+        license_id=job.params.license,
+        data_license=job.params.data_license,
+        repository=job.params.repository,
     )
     logger = logging.getLogger("archive")
     for finding in bundle.findings:
@@ -50,8 +49,5 @@ def main(smk) -> None:
         ", ".join(bundle.files),
         len(bundle.columns),
         sum(f.action == "redacted" for f in bundle.findings),
-        "; SYNTHETIC data" if smk.params.synthetic else "",
+        "; SYNTHETIC data" if job.params.synthetic else "",
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -2,22 +2,21 @@
 
 import logging
 
-from surveyflow import entry
-from surveyflow.analyses import design, estimate_with
+from surveyflow.checking.schemas import estimates_schema, read_clean_responses
 from surveyflow.config import load_questions
+from surveyflow.estimating.analyses import design, estimate_with
 from surveyflow.io import write_csv, write_npz
-from surveyflow.schemas import estimates_schema, read_clean_responses
 
 
-def main(smk) -> None:
-    name = smk.wildcards.analysis
-    spec, settings = smk.params.spec, smk.params.bootstrap
-    questions = load_questions(smk.input.questions, smk.params.questions_schema)
-    clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
+def main(job) -> None:
+    name = job.wildcards.analysis
+    spec, settings = job.params.spec, job.params.bootstrap
+    questions = load_questions(job.input.questions, job.params.questions_schema)
+    clean = read_clean_responses(job.input.responses, questions, job.params.ratios)
     data = design(name, spec, clean, questions)
     table, replicates = estimate_with(name, spec, data, settings)
-    write_csv(estimates_schema.validate(table), smk.output.estimates)
-    write_npz(replicates, smk.output.replicates)
+    write_csv(estimates_schema.validate(table), job.output.estimates)
+    write_npz(replicates, job.output.replicates)
     logging.getLogger("bootstrap").info(
         "%s: n = %d, S = %d, seed %d",
         name,
@@ -25,6 +24,3 @@ def main(smk) -> None:
         settings["resamples"],
         int(table["seed"].iloc[0]),
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -5,11 +5,11 @@ The export may be of any supported tool, with its codebook if it has one."""
 import logging
 from pathlib import Path
 
-from surveyflow import entry, readers
-from surveyflow.draft import draft_questions, export_variables, guess_completion
-from surveyflow.draft_yaml import draft_config, render
+from surveyflow import reading as readers
+from surveyflow.drafting.draft import draft_questions, export_variables, guess_completion
+from surveyflow.drafting.draft_yaml import draft_config, render
 from surveyflow.errors import InputError
-from surveyflow.labels import status_code
+from surveyflow.reading.labels import status_code
 
 
 def _detected(export, settings) -> dict:
@@ -35,13 +35,13 @@ def _completion(export, settings) -> dict | None:
     return None
 
 
-def main(smk) -> None:
+def main(job) -> None:
     log = logging.getLogger("draft_config")
-    settings = smk.params.export
-    export = readers.read(smk.input.data, settings)
-    codebook_path = smk.input.get("codebook")
-    draft = draft_questions(export, smk.params.missing_codes)
-    variables, _ = export_variables(export, smk.params.missing_codes)
+    settings = job.params.export
+    export = readers.read(job.input.data, settings)
+    codebook_path = job.input.get("codebook")
+    draft = draft_questions(export, job.params.missing_codes)
+    variables, _ = export_variables(export, job.params.missing_codes)
     statuses = export.frame.get("dispcode", []) if export.tool == "efs" else []
     codes = {int(c) for c in (status_code(s) for s in set(statuses)) if c is not None}
     codebook = export.codebook
@@ -49,19 +49,19 @@ def main(smk) -> None:
     completed = {"completed": guess} if guess else {}
     if guess:
         log.info("completed interviews: %s in %s (from its value labels)", *guess.values())
-    title = (getattr(codebook, "title", None) if codebook else None) or Path(smk.input.data).stem
+    title = (getattr(codebook, "title", None) if codebook else None) or Path(job.input.data).stem
     config = draft_config(
         draft,
-        data=str(smk.input.data),
+        data=str(job.input.data),
         codebook=str(codebook_path) if codebook_path else None,
         detected=_detected(export, settings) | completed,
         title=title,
-        defaults=smk.params.defaults,
+        defaults=job.params.defaults,
         dispcodes=codes,
-        known_dispcodes=smk.params.known,
+        known_dispcodes=job.params.known,
         answers={v.name: v.answers for v in variables},
     )
-    Path(smk.output.config).write_text(render(config, draft), encoding="utf-8")
+    Path(job.output.config).write_text(render(config, draft), encoding="utf-8")
     kinds = {}
     for question in draft.questions:
         kinds[question.spec["type"]] = kinds.get(question.spec["type"], 0) + 1
@@ -72,8 +72,5 @@ def main(smk) -> None:
         ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())),
         export.tool,
         len(draft.personal),
-        smk.output.config,
+        job.output.config,
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

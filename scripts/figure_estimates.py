@@ -2,36 +2,32 @@
 
 from pathlib import Path
 
-from surveyflow import entry
-from surveyflow.captions import estimate_caption
-from surveyflow.figures import estimate_bars
-from surveyflow.schemas import read_estimates
-from surveyflow.style import save_figure
+from surveyflow.checking.schemas import read_estimates
+from surveyflow.rendering.captions import estimate_caption
+from surveyflow.rendering.figures import estimate_bars
+from surveyflow.rendering.style import save_figure
 
 
-def main(smk) -> None:
-    spec = smk.params.spec
-    estimates = read_estimates(smk.input.estimates)
+def main(job) -> None:
+    spec = job.params.spec
+    estimates = read_estimates(job.input.estimates)
     fig = estimate_bars(
         estimates,
         title=spec.get("title", spec["paper_label"]),
         n=int(estimates["n"].iloc[0]),
-        interval=smk.params.interval,
+        interval=job.params.interval,
         paper_label=spec["paper_label"],
-        figure_number=smk.params.number,
-        mean_unit=smk.params.mean_unit,
+        figure_number=job.params.number,
+        mean_unit=job.params.mean_unit,
     )
-    save_figure(fig, smk.output.pdf, smk.output.png)
+    save_figure(fig, job.output.pdf, job.output.png)
     caption = estimate_caption(
         spec,
         estimates,
-        number=smk.params.number,
-        interval=smk.params.interval,
-        synthetic=smk.params.synthetic,
-        paper=smk.params.paper,
-        mean_unit=smk.params.mean_unit,
+        number=job.params.number,
+        interval=job.params.interval,
+        synthetic=job.params.synthetic,
+        paper=job.params.paper,
+        mean_unit=job.params.mean_unit,
     )
-    Path(smk.output.caption).write_text(caption, encoding="utf-8")
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
+    Path(job.output.caption).write_text(caption, encoding="utf-8")

@@ -4,28 +4,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from surveyflow import entry
-from surveyflow.captions import fishbone_caption
-from surveyflow.figures import fishbone
-from surveyflow.style import save_figure
+from surveyflow.rendering.captions import fishbone_caption
+from surveyflow.rendering.figures import fishbone
+from surveyflow.rendering.style import save_figure
 
 
-def main(smk) -> None:
-    spec = smk.params.spec
-    codes = pd.read_csv(smk.input.codes)
-    title = f"Fig. {smk.params.number} ({spec['paper_label']}). {spec['title']}"
+def main(job) -> None:
+    spec = job.params.spec
+    codes = pd.read_csv(job.input.codes)
+    title = f"Fig. {job.params.number} ({spec['paper_label']}). {spec['title']}"
     fig = fishbone(codes[["axial_category", "open_code", "count"]], head=spec["head"], title=title)
-    save_figure(fig, smk.output.pdf, smk.output.png)
-    summary = pd.read_csv(smk.input.summary)
+    save_figure(fig, job.output.pdf, job.output.png)
+    summary = pd.read_csv(job.input.summary)
     summary = summary[summary["phase"] == spec["phase"]].iloc[0].to_dict()
     caption = fishbone_caption(
         spec,
         summary,
-        number=smk.params.number,
-        synthetic=smk.params.synthetic,
-        paper=smk.params.paper,
+        number=job.params.number,
+        synthetic=job.params.synthetic,
+        paper=job.params.paper,
     )
-    Path(smk.output.caption).write_text(caption, encoding="utf-8")
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
+    Path(job.output.caption).write_text(caption, encoding="utf-8")

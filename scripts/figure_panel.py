@@ -4,21 +4,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from surveyflow import entry
-from surveyflow.captions import panel_caption
+from surveyflow.checking.schemas import read_clean_responses
 from surveyflow.config import load_questions
-from surveyflow.figures import demographics, likert_diverging
 from surveyflow.io import read_json
-from surveyflow.schemas import read_clean_responses
-from surveyflow.style import save_figure
+from surveyflow.rendering.captions import panel_caption
+from surveyflow.rendering.figures import demographics, likert_diverging
+from surveyflow.rendering.style import save_figure
 
 
-def main(smk) -> None:
-    spec = smk.params.spec
-    questions = load_questions(smk.input.questions, smk.params.questions_schema)
-    clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
-    levels = read_json(smk.input.labels)
-    title = f"Fig. {smk.params.number}. {spec['title']}"
+def main(job) -> None:
+    spec = job.params.spec
+    questions = load_questions(job.input.questions, job.params.questions_schema)
+    clean = read_clean_responses(job.input.responses, questions, job.params.ratios)
+    levels = read_json(job.input.labels)
+    title = f"Fig. {job.params.number}. {spec['title']}"
     if spec["kind"] == "demographics":
         column = {key: questions[spec[key]].column for key in ("countries", "roles", "experience")}
         bands = levels[column["experience"]]
@@ -38,15 +37,12 @@ def main(smk) -> None:
             rows[display] = clean[column].value_counts().reindex(levels[column], fill_value=0)
         counts = pd.DataFrame(rows).T
         fig = likert_diverging(counts, levels=list(counts.columns), title=title)
-    save_figure(fig, smk.output.pdf, smk.output.png)
+    save_figure(fig, job.output.pdf, job.output.png)
     caption = panel_caption(
         spec,
         len(clean),
-        number=smk.params.number,
-        synthetic=smk.params.synthetic,
-        paper=smk.params.paper,
+        number=job.params.number,
+        synthetic=job.params.synthetic,
+        paper=job.params.paper,
     )
-    Path(smk.output.caption).write_text(caption, encoding="utf-8")
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
+    Path(job.output.caption).write_text(caption, encoding="utf-8")

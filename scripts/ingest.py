@@ -6,19 +6,19 @@ import logging
 
 import pandas as pd
 
-from surveyflow import entry, readers
-from surveyflow.codebook_json import codebook_to_json
+from surveyflow import reading as readers
 from surveyflow.config import load_questions
-from surveyflow.ingest import build_responses, resolve_levels
 from surveyflow.io import sha256_file, write_csv, write_json
 from surveyflow.pii import scrub_responses
+from surveyflow.reading.codebook_json import codebook_to_json
+from surveyflow.reading.ingest import build_responses, resolve_levels
 
 
-def main(smk) -> None:
+def main(job) -> None:
     log = logging.getLogger("ingest")
-    settings = smk.params.export
-    questions = load_questions(smk.input.questions, smk.input.questions_schema)
-    export = readers.read(smk.input.data, settings)
+    settings = job.params.export
+    questions = load_questions(job.input.questions, job.input.questions_schema)
+    export = readers.read(job.input.data, settings)
     log.info(
         "read %s as a %s export: %d rows, shape %s, %s",
         export.path,
@@ -38,32 +38,32 @@ def main(smk) -> None:
             codebook.skipped,
         )
     # Always written, so the rule's output exists without a codebook too.
-    write_json({"codebook": codebook_to_json(codebook) if codebook else None}, smk.output.codebook)
-    levels = resolve_levels(questions, codebook, smk.params.missing_codes, export.declared_missing)
+    write_json({"codebook": codebook_to_json(codebook) if codebook else None}, job.output.codebook)
+    levels = resolve_levels(questions, codebook, job.params.missing_codes, export.declared_missing)
     result = build_responses(
-        export, questions, settings, missing_codes=smk.params.missing_codes, levels=levels
+        export, questions, settings, missing_codes=job.params.missing_codes, levels=levels
     )
     # Personal data goes no further than the raw export: this copy, which users share too,
     # has it redacted (and control characters stripped), each change a row of the scrub log,
     # which the clean job takes into the cleaning log; so do the declared-missing codes.
-    responses, scrubbed = scrub_responses(result.responses, questions, redact=smk.params.redact)
+    responses, scrubbed = scrub_responses(result.responses, questions, redact=job.params.redact)
     scrubbed = pd.concat([result.declared_missing, scrubbed], ignore_index=True)
-    write_csv(responses, smk.output.responses)
-    write_csv(scrubbed, smk.output.scrub_log)
+    write_csv(responses, job.output.responses)
+    write_csv(scrubbed, job.output.scrub_log)
     for rule, count in scrubbed["rule"].value_counts().sort_index().items():
         log.info("%s: %d value(s)", rule, count)
     write_json(
         {col: [[code, label] for code, label in lv] for col, lv in levels.items()},
-        smk.output.levels,
+        job.output.levels,
     )
-    inputs = {"data": smk.input.data, "questions": smk.input.questions}
+    inputs = {"data": job.input.data, "questions": job.input.questions}
     # Only an EFS export reads a separate codebook; another tool's file describes itself (a
     # codebook merged in from the default config is not an input of its reading).
-    if smk.input.get("codebook") and export.tool == "efs":
-        inputs["codebook"] = smk.input.codebook
+    if job.input.get("codebook") and export.tool == "efs":
+        inputs["codebook"] = job.input.codebook
     write_json(
         {
-            "synthetic": bool(smk.params.synthetic),
+            "synthetic": bool(job.params.synthetic),
             "inputs": {
                 role: {"path": str(path), "sha256": sha256_file(path)}
                 for role, path in inputs.items()
@@ -80,7 +80,7 @@ def main(smk) -> None:
             "codebook_lines": dict(codebook.line_counts) if codebook else None,
             "codebook_skipped": codebook.skipped if codebook else None,
         },
-        smk.output.manifest,
+        job.output.manifest,
     )
     log.info(
         "kept %d of %d rows (completed interviews: %s)",
@@ -88,6 +88,3 @@ def main(smk) -> None:
         result.rows_read,
         result.completion_rule,
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

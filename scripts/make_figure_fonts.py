@@ -16,7 +16,7 @@ import matplotlib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from surveyflow.fonts import FACES, FONT_DIR, build_subset  # noqa: E402
+from surveyflow.rendering.fonts import FACES, FONT_DIR, build_subset  # noqa: E402
 
 
 def main() -> int:

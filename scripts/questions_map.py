@@ -4,14 +4,9 @@ from pathlib import Path
 
 import yaml
 
-from surveyflow import entry
 
-
-def main(smk) -> None:
+def main(job) -> None:
     # Same layout as config/questions.yaml, in the config's order, so jobs read either alike.
-    data = {"questions": dict(smk.params.questions)}
+    data = {"questions": dict(job.params.questions)}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    Path(smk.output.questions).write_text(text, encoding="utf-8")
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
+    Path(job.output.questions).write_text(text, encoding="utf-8")

@@ -2,41 +2,37 @@
 
 import logging
 
-from surveyflow import entry
-from surveyflow.analyses import answered
+from surveyflow.checking.schemas import read_clean_responses
 from surveyflow.config import load_questions
 from surveyflow.errors import InputError
+from surveyflow.estimating.analyses import answered
+from surveyflow.estimating.subgroups import plan_groups
 from surveyflow.io import read_json, write_json
-from surveyflow.schemas import read_clean_responses
-from surveyflow.subgroups import plan_groups
 
 
-def main(smk) -> None:
-    spec = smk.params.spec
-    questions = load_questions(smk.input.questions, smk.params.questions_schema)
+def main(job) -> None:
+    spec = job.params.spec
+    questions = load_questions(job.input.questions, job.params.questions_schema)
     if spec["by"] not in questions or questions[spec["by"]].type != "single_choice":
         raise InputError(
-            f"subgroups {smk.wildcards.sub!r}, key 'by': {spec['by']!r} is not a single_choice "
+            f"subgroups {job.wildcards.sub!r}, key 'by': {spec['by']!r} is not a single_choice "
             "question of questions.yaml.",
             path="config/analyses.yaml",
             hint="group by a single-choice question such as role (D4) or country (D1).",
         )
     column = questions[spec["by"]].column
-    clean = read_clean_responses(smk.input.responses, questions, smk.params.ratios)
+    clean = read_clean_responses(job.input.responses, questions, job.params.ratios)
     # Group sizes count respondents with a valid answer to the analysis, so every planned
     # group has answers to bootstrap.
-    clean = clean[answered(smk.params.analysis_spec, clean, questions)]
+    clean = clean[answered(job.params.analysis_spec, clean, questions)]
     plan = plan_groups(
         clean,
         column,
         min_size=spec["min_group_size"],
         other_label=spec.get("other_label", "Other (pooled)"),
-        levels=read_json(smk.input.labels).get(column),
+        levels=read_json(job.input.labels).get(column),
     )
-    write_json(plan, smk.output.plan)
+    write_json(plan, job.output.plan)
     logging.getLogger("subgroups").info(
-        "%s: %d groups, pooled %s", smk.wildcards.sub, len(plan["groups"]), plan["pooled"]
+        "%s: %d groups, pooled %s", job.wildcards.sub, len(plan["groups"]), plan["pooled"]
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

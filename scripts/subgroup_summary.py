@@ -4,28 +4,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from surveyflow import entry
-from surveyflow.figures import small_multiples
+from surveyflow.checking.schemas import read_estimates
+from surveyflow.estimating.subgroups import group_label
 from surveyflow.io import read_json, write_csv
-from surveyflow.schemas import read_estimates
-from surveyflow.style import save_figure
-from surveyflow.subgroups import group_label
+from surveyflow.rendering.figures import small_multiples
+from surveyflow.rendering.style import save_figure
 
 
-def main(smk) -> None:
-    plan = read_json(smk.input.plan)
+def main(job) -> None:
+    plan = read_json(job.input.plan)
     tables = []
-    for path in smk.input.estimates:
+    for path in job.input.estimates:
         slug = Path(path).parent.name
         table = read_estimates(path)
         table.insert(2, "group", group_label(plan, slug))
         tables.append(table)
     summary = pd.concat(tables, ignore_index=True)
-    write_csv(summary, smk.output.summary)
-    spec = smk.params.spec
-    title = spec.get("title") or f"{smk.params.analysis_spec['paper_label']} by {spec['by']}"
-    fig = small_multiples(summary, interval=smk.params.interval, title=title)
-    save_figure(fig, smk.output.pdf, smk.output.png)
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)
+    write_csv(summary, job.output.summary)
+    spec = job.params.spec
+    title = spec.get("title") or f"{job.params.analysis_spec['paper_label']} by {spec['by']}"
+    fig = small_multiples(summary, interval=job.params.interval, title=title)
+    save_figure(fig, job.output.pdf, job.output.png)

@@ -2,31 +2,27 @@
 
 import logging
 
-from surveyflow import entry
 from surveyflow.io import write_json
-from surveyflow.zenodo_deposit import upload_bundle
-from surveyflow.zenodo_http import RetryPolicy
+from surveyflow.publishing.zenodo_deposit import upload_bundle
+from surveyflow.publishing.zenodo_http import RetryPolicy
 
 
-def main(smk) -> None:
+def main(job) -> None:
     receipt = upload_bundle(
-        smk.input.manifest,
-        state_path=smk.params.state,
-        host=smk.params.host,
-        api=smk.params.api,
-        publish=smk.params.publish,
-        record=smk.params.record,
-        synthetic=smk.params.synthetic,
-        user_agent=smk.params.user_agent,
-        retry=RetryPolicy.from_config(smk.params.retry),
+        job.input.manifest,
+        state_path=job.params.state,
+        host=job.params.host,
+        api=job.params.api,
+        publish=job.params.publish,
+        record=job.params.record,
+        synthetic=job.params.synthetic,
+        user_agent=job.params.user_agent,
+        retry=RetryPolicy.from_config(job.params.retry),
     )
-    write_json(receipt, smk.output.receipt)
+    write_json(receipt, job.output.receipt)
     logging.getLogger("zenodo").info(
         "deposition %s on %s: %s",
         receipt["deposition_id"],
         receipt["api"],
         f"published, DOI {receipt['doi']}" if receipt["published"] else "draft, not published",
     )
-
-
-entry.run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -390,7 +390,7 @@ def efs_questions(levels: bool) -> dict:
 def write_efs(out: Path, rows: list[dict[str, str]]) -> None:
     from exportgen import write_codes_export, write_labels_export
 
-    from surveyflow.efs import read_codebook
+    from surveyflow.reading.efs_files import read_codebook
 
     frame = efs_frame(rows)
     data, book = "data_project_900002_2024_03_11.csv", "codebook_project_900002_2024_03_11.csv"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from conftest import snakemake
 
-from surveyflow.analyses import check_analyses, design, estimate_with
+from surveyflow.checking.schemas import estimates_schema
 from surveyflow.config import Question
 from surveyflow.errors import InputError
-from surveyflow.schemas import estimates_schema
+from surveyflow.estimating.analyses import check_analyses, design, estimate_with
 
 QUESTIONS = {
     "Q13": Question("Q13", "multiple_choice", options={"a": "v_1", "b": "v_2"}),

@@ -14,12 +14,12 @@ import pytest
 import yaml
 from conftest import DATA, ROOT, copy_project, snakemake
 
-from surveyflow.archive import allowed_columns, manifest, stop_on_findings, write_zip
 from surveyflow.config import Question, load_questions, load_yaml
-from surveyflow.deposit_texts import deposit_readme, zenodo_metadata
 from surveyflow.errors import InputError
 from surveyflow.pii import redact_text, scan_text, scrub_table
-from surveyflow.zenodo import MAX_FILES, SYNTHETIC_MARK, file_digests
+from surveyflow.publishing.archive import allowed_columns, manifest, stop_on_findings, write_zip
+from surveyflow.publishing.deposit_texts import deposit_readme, zenodo_metadata
+from surveyflow.publishing.zenodo import MAX_FILES, SYNTHETIC_MARK, file_digests
 
 ARCHIVE_FILES = [
     ".zenodo.json",

@@ -1,4 +1,4 @@
-"""The bootstrap engine (surveyflow.bootstrap): seeds, exactness, the four CI methods, memory.
+"""The bootstrap engine (surveyflow.estimating.bootstrap): seeds, exactness, the four CI methods, memory.
 
 Statistical assertions use tolerances of several Monte Carlo errors with fixed seeds, so
 they are deterministic and far from their bounds. The whole module runs in a few seconds.
@@ -15,8 +15,8 @@ import scipy.stats as st
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-import surveyflow.bootstrap as bs
-from surveyflow.bootstrap import (
+import surveyflow.estimating.bootstrap as bs
+from surveyflow.estimating.bootstrap import (
     STREAM_BLOCK,
     bootstrap_means,
     intervals,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from surveyflow.deposit_texts import RunFacts, study_citation
+from surveyflow.publishing.deposit_texts import RunFacts, study_citation
 from surveyflow.study import study_settings
 
 SCHEMA = json.loads((Path(__file__).parent / "data/cff-1.2.0/schema.json").read_text())

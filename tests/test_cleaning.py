@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from surveyflow.cleaning import clean_responses, compute_ratio, summarize_log
+from surveyflow.checking.cleaning import clean_responses, compute_ratio, summarize_log
 from surveyflow.config import Question
 
 QUESTIONS = {

@@ -1,4 +1,4 @@
-"""Reading EFS codebooks with pages, filters and visibility rules (surveyflow.codebook).
+"""Reading EFS codebooks with pages, filters and visibility rules (surveyflow.reading.codebook).
 
 The synthetic codebooks are written as Latin-1 bytes with CRLF line ends, laid out like the
 real NaPiRE codebooks in tests/data (same spacing, NBSP connectors, trailing blanks).
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from surveyflow.codebook import LINE_KINDS, Condition, read_codebook
-from surveyflow.codebook_json import codebook_to_json
-from surveyflow.efs import Codebook
-from surveyflow.efs import read_codebook as read_codebook_via_efs
 from surveyflow.errors import InputError
+from surveyflow.reading.codebook import LINE_KINDS, Condition, read_codebook
+from surveyflow.reading.codebook_json import codebook_to_json
+from surveyflow.reading.efs_files import Codebook
+from surveyflow.reading.efs_files import read_codebook as read_codebook_via_efs
 
 PILOT = DATA / "efs-napire-pilot" / "codebook_project_400193_2017_09_13.csv"
 FINAL = DATA / "efs-napire-final" / "codebook_project_400193_2018_02_05.csv"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from surveyflow.coding import (
+from surveyflow.errors import InputError
+from surveyflow.estimating.coding import (
     DISAGREEMENT_COLUMNS,
     FREQUENCY_COLUMNS,
     KAPPA_COLUMNS,
@@ -18,7 +19,6 @@ from surveyflow.coding import (
     phase_summary,
     read_coding_sheet,
 )
-from surveyflow.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = ROOT / "data" / "raw" / "coding" / "SYNTHETIC_coding_sheet.csv"

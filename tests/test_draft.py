@@ -17,10 +17,10 @@ import yaml
 from conftest import copy_project, snakemake
 from exportgen import PILOT_CODEBOOK, PILOT_DATA, write_labels_export
 
-from surveyflow import readers
-from surveyflow.draft import draft_questions
-from surveyflow.draft_yaml import draft_config, render
-from surveyflow.efs import read_codebook, read_export
+from surveyflow import reading as readers
+from surveyflow.drafting.draft import draft_questions
+from surveyflow.drafting.draft_yaml import draft_config, render
+from surveyflow.reading.efs_files import read_codebook, read_export
 
 PILOT_QUESTIONS = 68  # drafted from the pilot with its codebook (see the first test)
 PAPER_WORDS = ("188", "25 countries", "10.5281/zenodo.10092394", "the paper's fig")
@@ -212,7 +212,7 @@ def test_the_rendered_draft_reads_back_as_the_config_it_renders(tmp_path):
 
 def test_yaml_words_stay_strings_in_the_draft():
     """Level labels such as Yes/No/On must not come back as booleans."""
-    from surveyflow.draft import Draft, DraftQuestion
+    from surveyflow.drafting.draft import Draft, DraftQuestion
 
     question = DraftQuestion(
         "q1", {"type": "single_choice", "variable": "v_1", "levels": ["Yes", "No", "on"]}, "Q?"
@@ -278,7 +278,7 @@ def test_the_real_final_napire_export_drafts_and_reads_its_mis_decoded_labels(tm
 
 def test_long_option_labels_are_shortened_and_stay_distinct():
     """Figures key their rows by display name: two options alike for 40 characters differ."""
-    from surveyflow.draft import Draft, DraftQuestion
+    from surveyflow.drafting.draft import Draft, DraftQuestion
 
     long = "We elicit and / or refine requirements with the customer"
     spec = {"type": "multiple_choice", "options": {"v_28": "v_28", "v_29": "v_29"}}

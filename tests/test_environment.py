@@ -55,7 +55,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_readme_cleaning_rules_table_is_generated_from_the_code():
-    from surveyflow.cleaning import rules_markdown
+    from surveyflow.checking.cleaning import rules_markdown
 
     text = (ROOT / "README.md").read_text()
     start = text.index("<!-- cleaning-rules:start -->\n") + len("<!-- cleaning-rules:start -->\n")

@@ -12,8 +12,8 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 
-from surveyflow import figures, style
-from surveyflow.captions import estimate_caption
+from surveyflow.rendering import figures, style
+from surveyflow.rendering.captions import estimate_caption
 
 ROOT = Path(__file__).resolve().parents[1]
 CODING_SHEET = ROOT / "data" / "raw" / "coding" / "SYNTHETIC_coding_sheet.csv"

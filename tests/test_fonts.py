@@ -13,7 +13,7 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 
-from surveyflow import fonts, style
+from surveyflow.rendering import fonts, style
 
 ROOT = Path(__file__).resolve().parents[1]
 # Ligatures (fi, ffl), kerning pairs (AV, To, Yo), accents, Greek, punctuation and digits.

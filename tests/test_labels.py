@@ -14,12 +14,12 @@ import yaml
 from conftest import ROOT, copy_project, snakemake
 from exportgen import write_labels_export
 
-from surveyflow import readers
-from surveyflow.cleaning import clean_responses
+from surveyflow import reading as readers
+from surveyflow.checking.cleaning import clean_responses
 from surveyflow.config import load_questions
-from surveyflow.efs import read_codebook, read_export
 from surveyflow.errors import InputError
-from surveyflow.ingest import build_responses, resolve_levels
+from surveyflow.reading.efs_files import read_codebook, read_export
+from surveyflow.reading.ingest import build_responses, resolve_levels
 
 SCHEMA = ROOT / "config/schemas/questions.schema.yaml"
 SYNTHETIC = ROOT / "data/raw/synthetic"
@@ -189,7 +189,7 @@ def test_labels_export_of_the_default_survey_without_codebook_gives_the_codes_re
 
 
 def test_mis_decoded_labels_match_the_codebook_label_they_came_from():
-    from surveyflow.labels import repaired
+    from surveyflow.reading.labels import repaired
 
     # UTF-8 read as Latin-1; and that text saved again as Mac Roman, then read as Latin-1.
     assert "Español" in repaired("Español".encode().decode("latin-1"))
@@ -199,7 +199,7 @@ def test_mis_decoded_labels_match_the_codebook_label_they_came_from():
 
 
 def test_the_best_reading_of_a_mis_decoded_label_is_the_original_text():
-    from surveyflow.labels import best_reading
+    from surveyflow.reading.labels import best_reading
 
     assert best_reading("EspaÌ±ol") == "Español"  # as the real NaPiRE export holds it
     assert best_reading("inåÊyour") == "in\xa0your"

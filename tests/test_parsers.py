@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyflow.parsers import (
+from surveyflow.checking.parsers import (
     COUNT_RULES,
     DEFAULT_MAX_COUNT,
     PERCENTAGE_RULES,

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from surveyflow import readers
-from surveyflow.cleaning import clean_responses
+from surveyflow import reading as readers
+from surveyflow.checking.cleaning import clean_responses
 from surveyflow.config import Question
-from surveyflow.ingest import build_responses
 from surveyflow.pii import mask, redact_text, scan_text, scrub_responses
+from surveyflow.reading.ingest import build_responses
 
 # (text, kind, what is found): every form must be found whole, as that kind, and alone.
 POSITIVES = [

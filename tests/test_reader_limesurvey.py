@@ -1,4 +1,4 @@
-"""Reading LimeSurvey response exports through surveyflow.readers (read, detect_tool, completion).
+"""Reading LimeSurvey response exports through surveyflow.reading (read, detect_tool, completion).
 
 The fixtures in tests/data/limesurvey are hand-written in the form LimeSurvey's CSV export
 writes (see the README there): one survey exported twice, once with answer codes and
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from surveyflow.errors import InputError
-from surveyflow.readers import completion, detect_tool, read
+from surveyflow.reading import completion, detect_tool, read
 
 DATA = Path(__file__).resolve().parent / "data" / "limesurvey"
 CODES = DATA / "codes-code-headings.csv"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from surveyflow import readers
+from surveyflow import reading as readers
 from surveyflow.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "qualtrics"

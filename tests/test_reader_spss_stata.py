@@ -1,4 +1,4 @@
-"""The SPSS (.sav/.zsav) and Stata (.dta) readers, through surveyflow.readers' entry points.
+"""The SPSS (.sav/.zsav) and Stata (.dta) readers, through surveyflow.reading' entry points.
 
 Real files (tests/data/spss-stata, see its README) are checked against what their projects'
 own tests say they hold (pyreadstat's tests/test_basic.py and CSVs, haven's testthat files);
@@ -16,7 +16,7 @@ import pyreadstat
 import pytest
 from conftest import DATA
 
-from surveyflow import readers
+from surveyflow import reading as readers
 from surveyflow.errors import InputError
 
 FIXTURES = DATA / "spss-stata"

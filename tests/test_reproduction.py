@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyflow.errors import InputError
-from surveyflow.report import markdown_to_html
-from surveyflow.reproduction import (
+from surveyflow.estimating.reproduction import (
     check_table,
     consistency_report,
     consistent_counts,
@@ -22,6 +21,7 @@ from surveyflow.reproduction import (
     nearest_consistent_n,
     summary_markdown,
 )
+from surveyflow.rendering.report import markdown_to_html
 
 REFERENCE = ROOT / "config/paper_reference.yaml"
 REFERENCE_SCHEMA = ROOT / "config/schemas/paper_reference.schema.yaml"

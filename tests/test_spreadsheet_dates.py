@@ -14,11 +14,11 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from surveyflow.cleaning import clean_responses, compute_ratio
+from surveyflow.checking.cleaning import clean_responses, compute_ratio
+from surveyflow.checking.parsers import DEFAULT_MAX_COUNT, parse_count, parse_percentage
+from surveyflow.checking.spreadsheet_dates import MODES, read_spreadsheet_date
 from surveyflow.config import Question, load_questions, load_yaml
 from surveyflow.errors import InputError
-from surveyflow.parsers import DEFAULT_MAX_COUNT, parse_count, parse_percentage
-from surveyflow.spreadsheet_dates import MODES, read_spreadsheet_date
 
 # (answer as the export holds it, the range it encodes or None when none can be read)
 MANGLED: list[tuple[str, tuple[int, int] | None]] = [

@@ -17,10 +17,10 @@ from conftest import DATA, ROOT, snakemake
 from jinja2 import Environment
 from test_archive import _pilot_project
 
-from surveyflow.analyses import design, estimate_with
-from surveyflow.captions import estimate_caption, fishbone_caption, panel_caption
 from surveyflow.config import Question
-from surveyflow.deposit_texts import (
+from surveyflow.errors import InputError
+from surveyflow.estimating.analyses import design, estimate_with
+from surveyflow.publishing.deposit_texts import (
     RunFacts,
     citation_text,
     deposit_readme,
@@ -29,8 +29,8 @@ from surveyflow.deposit_texts import (
     study_citation,
     zenodo_metadata,
 )
-from surveyflow.errors import InputError
-from surveyflow.figures import all_text, estimate_bars
+from surveyflow.rendering.captions import estimate_caption, fishbone_caption, panel_caption
+from surveyflow.rendering.figures import all_text, estimate_bars
 from surveyflow.study import (
     check_study,
     country_question,

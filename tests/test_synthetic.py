@@ -1,7 +1,7 @@
 """The SYNTHETIC default export (surveyflow.synthetic): reproducible and calibrated.
 
 The committed files under data/raw/ must be exactly what the generator writes, and the
-cleaning semantics of the pipeline (completed interviews only, surveyflow.parsers for free
+cleaning semantics of the pipeline (completed interviews only, surveyflow.checking.parsers for free
 text, valid D8/D7 pairs, bins [0,20) ... [80,100]) must give the paper's counts exactly.
 The counts are recomputed here from the raw text, independently of the cleaning module.
 """
@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from surveyflow import synthetic
-from surveyflow.efs import read_codebook, read_export
-from surveyflow.parsers import parse_count, parse_percentage
+from surveyflow.checking.parsers import parse_count, parse_percentage
+from surveyflow.reading.efs_files import read_codebook, read_export
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

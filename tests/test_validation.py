@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from surveyflow.checking.schemas import clean_schema, ingested_schema, read_clean_responses
+from surveyflow.checking.validation import collect_failures, validate_or_raise
 from surveyflow.config import Question, load_questions
 from surveyflow.errors import InputError
-from surveyflow.schemas import clean_schema, ingested_schema, read_clean_responses
-from surveyflow.validation import collect_failures, validate_or_raise
 
 QUESTIONS = {
     "D7": Question("D7", "count", variable="v_30"),

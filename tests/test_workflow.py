@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import DATA, ROOT, copy_project, snakemake
 
+from surveyflow.checking.schemas import read_clean_responses
 from surveyflow.config import load_questions
-from surveyflow.schemas import read_clean_responses
 
 QUESTIONS = load_questions(
     ROOT / "config/questions.yaml", ROOT / "config/schemas/questions.schema.yaml"

@@ -26,7 +26,7 @@ from test_archive import TRIGGERS, built_project, clone, prepare
 from zenodo_server import ZenodoServer
 
 from surveyflow.errors import InputError
-from surveyflow.zenodo import (
+from surveyflow.publishing.zenodo import (
     SYNTHETIC_MARK,
     RetryPolicy,
     ZenodoClient,
@@ -282,7 +282,7 @@ def test_a_draft_whose_bundle_changed_since_review_is_not_published(server, tmp_
 
 
 def test_an_unchanged_bundle_gets_no_new_version_when_the_state_is_lost(server, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    caplog.set_level(logging.INFO, logger="surveyflow.publishing.zenodo")
     manifest = tiny_bundle(tmp_path / "bundle", {"data.csv": b"a\n1\n"})
     first = deposit(server, manifest, tmp_path)
     (tmp_path / "deposition.json").unlink()  # results/zenodo/, lost
@@ -325,7 +325,7 @@ def test_a_new_version_needs_a_version_of_its_own(server, tmp_path):
 
 
 def test_creators_are_persons_as_family_given_and_teams_by_name(server, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    caplog.set_level(logging.INFO, logger="surveyflow.publishing.zenodo")
     creators = [
         {"name": "Doe, Jane", "affiliation": "Uni", "orcid": "0000-0002-1825-0097"},
         {"name": "The surveyflow maintainers"},
@@ -583,7 +583,7 @@ def test_retry_after_on_5xx_is_honoured_too(
 
 
 def test_the_log_names_only_attempts_that_happen(bundle_project, server, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="surveyflow.zenodo")
+    caplog.set_level(logging.INFO, logger="surveyflow.publishing.zenodo")
     client, _ = client_for(server, attempts=3)
     server.inject("list", "502-html", times=5)
     with pytest.raises(ZenodoError, match="still after 3 attempts"):
@@ -685,8 +685,8 @@ def test_a_doi_that_is_not_zenodos_is_refused():
 def test_the_bundle_and_the_rules_import_no_http_client():
     # The archive job builds the bundle, and Snakemake parses rules/archive.smk, without it.
     code = (
-        "import sys, surveyflow.archive, surveyflow.zenodo_hosts; print(sorted(m for m in "
-        "sys.modules if m.split('.')[0] == 'requests' or m == 'surveyflow.zenodo_http'))"
+        "import sys, surveyflow.publishing.archive, surveyflow.publishing.zenodo_hosts; print(sorted(m for m in "
+        "sys.modules if m.split('.')[0] == 'requests' or m == 'surveyflow.publishing.zenodo_http'))"
     )
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT / "scripts", capture_output=True, text=True

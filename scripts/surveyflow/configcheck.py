@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from surveyflow.analyses import check_analyses
 from surveyflow.config import (
     Question,
     check_ratio_config,
@@ -25,7 +24,8 @@ from surveyflow.config import (
     validate_against_schema,
 )
 from surveyflow.errors import InputError
-from surveyflow.reproduction import load_reference
+from surveyflow.estimating.analyses import check_analyses
+from surveyflow.estimating.reproduction import load_reference
 from surveyflow.study import check_study, country_question, study_settings
 
 DEMOGRAPHIC_KEYS = ("countries", "roles", "experience")

@@ -29,7 +29,7 @@ from surveyflow.config import Question
 KINDS = ("email", "phone", "ip", "url")
 REDACTED = {kind: f"[{kind} removed]" for kind in KINDS}
 NAMES = {"email": "e-mail address", "phone": "phone number", "ip": "IP address", "url": "URL"}
-# Columns of the cleaning log (surveyflow.cleaning uses the same).
+# Columns of the cleaning log (surveyflow.checking.cleaning uses the same).
 LOG_COLUMNS = ["respondent_id", "question", "raw_value", "clean_value", "rule", "reason"]
 SCRUB_RULES = (
     (

@@ -827,7 +827,7 @@ _WORDS = (
 def _render_count(v: float, u: float, w: float) -> str:
     """Text a respondent might type for a count whose cleaned value is exactly ``v``.
 
-    Cleaning rules (surveyflow.parsers.parse_count): numbers inside words are taken, open
+    Cleaning rules (surveyflow.checking.parsers.parse_count): numbers inside words are taken, open
     lower bounds take the bound, ranges the midpoint, number words their value. ``u`` picks
     the style, ``w`` a variant.
     """

@@ -1,0 +1,1 @@
+"""Stage check and clean: schemas of the tables, lazy validation, free-text parsers, cleaning."""

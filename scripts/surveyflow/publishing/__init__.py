@@ -1,0 +1,1 @@
+"""Stage publish: the archive bundle, its texts, and Zenodo (transport, deposition, fetch)."""
