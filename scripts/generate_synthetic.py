@@ -3,8 +3,9 @@
     python scripts/generate_synthetic.py [--seed S] [--respondents N]
                                          [--out-dir DIR] [--coding-dir DIR]
 
-Defaults reproduce the committed files under data/raw/ byte for byte (seed 20220430,
-276 interviews). Files are written as bytes, so the CRLF line ends of the export are kept.
+Defaults reproduce the committed files under data/raw/ byte for byte (seed 20220430, the
+interviews of scripts/synthetic/targets.yaml). The generator is the package scripts/synthetic/.
+Files are written as bytes, so the CRLF line ends of the export are kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from surveyflow.synthetic import DEFAULT_SEED, generate  # noqa: E402
+from synthetic import DEFAULT_SEED, TARGETS, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         "--respondents",
         type=int,
         default=None,
-        help="number of interviews (default: the calibrated 276)",
+        help=f"number of interviews (default: the calibrated {TARGETS.interviews})",
     )
     parser.add_argument(
         "--out-dir",

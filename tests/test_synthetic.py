@@ -1,4 +1,4 @@
-"""The SYNTHETIC default export (surveyflow.synthetic): reproducible and calibrated.
+"""The SYNTHETIC default export (the scripts/synthetic package): reproducible and calibrated.
 
 The committed files under data/raw/ must be exactly what the generator writes, and the
 cleaning semantics of the pipeline (completed interviews only, surveyflow.checking.parsers for free
@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 import yaml
 
-from surveyflow import synthetic
-from surveyflow.checking.parsers import parse_count, parse_percentage
+import synthetic
+from surveyflow.checking.count_parser import parse_count
+from surveyflow.checking.percentage_parser import parse_percentage
 from surveyflow.reading.efs_files import read_codebook, read_export
 
 ROOT = Path(__file__).resolve().parents[1]
