@@ -8,17 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from surveyflow.checking.tables import agreement_schema, codes_schema, disagreements_schema
 from surveyflow.errors import InputError
-from surveyflow.estimating.coding import (
-    DISAGREEMENT_COLUMNS,
-    FREQUENCY_COLUMNS,
-    KAPPA_COLUMNS,
-    agreement,
-    code_frequencies,
-    cohen_kappa,
-    phase_summary,
-    read_coding_sheet,
-)
+from surveyflow.estimating.code_counts import code_frequencies, phase_summary
+from surveyflow.estimating.coding_agreement import agreement, cohen_kappa
+from surveyflow.estimating.coding_sheet import read_coding_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = ROOT / "data" / "raw" / "coding" / "SYNTHETIC_coding_sheet.csv"
@@ -67,7 +61,7 @@ def top_codes(freq: pd.DataFrame, phase: str, n: int) -> list[str]:
 
 def test_synthetic_top_codes_match_the_paper(synthetic: pd.DataFrame) -> None:
     freq = code_frequencies(synthetic)
-    assert list(freq.columns) == FREQUENCY_COLUMNS
+    assert list(freq.columns) == list(codes_schema.columns)
     assert top_codes(freq, "deployment", 5) == [
         "Infrastructure for production deployment",
         "Legacy application integration",
@@ -109,8 +103,8 @@ def test_synthetic_summary_and_agreement(synthetic: pd.DataFrame) -> None:
     assert summary.loc["monitoring", "statements"] == 118
     assert summary["categories"].max() <= 8  # README: at most 8 categories per phase
     kappas, dis = agreement(synthetic)
-    assert list(kappas.columns) == KAPPA_COLUMNS
-    assert list(dis.columns) == DISAGREEMENT_COLUMNS
+    assert list(kappas.columns) == list(agreement_schema.columns)
+    assert list(dis.columns) == list(disagreements_schema.columns)
     assert set(kappas["first_coder"]) == {"coder_1"}
     assert set(kappas["second_coder"]) == {"coder_2"}
     # coder_2 coded 92 statements, all also coded by coder_1.
@@ -214,8 +208,8 @@ def test_single_coder_gives_empty_frames(tmp_path: Path) -> None:
     rows = [(1, "deployment", "s", "A code", "A", "coder_1")]
     sheet = read_coding_sheet(write_sheet(tmp_path / "s.csv", rows))
     kappas, dis = agreement(sheet)
-    assert kappas.empty and list(kappas.columns) == KAPPA_COLUMNS
-    assert dis.empty and list(dis.columns) == DISAGREEMENT_COLUMNS
+    assert kappas.empty and list(kappas.columns) == list(agreement_schema.columns)
+    assert dis.empty and list(dis.columns) == list(disagreements_schema.columns)
 
 
 def test_multiple_codes_per_statement(tmp_path: Path) -> None:

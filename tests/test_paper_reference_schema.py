@@ -19,7 +19,7 @@ from conftest import ROOT, snakemake
 from surveyflow.config import load_yaml, validate_against_schema
 from surveyflow.configcheck import prepare_config
 from surveyflow.errors import InputError
-from surveyflow.estimating.reproduction import load_reference
+from surveyflow.estimating.paper_reference import load_reference
 
 REFERENCE = ROOT / "config/paper_reference.yaml"
 SCHEMA = ROOT / "config/schemas/paper_reference.schema.yaml"

@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyflow.errors import InputError
-from surveyflow.estimating.reproduction import (
-    check_table,
+from surveyflow.estimating.consistency import (
     consistency_report,
     consistent_counts,
-    load_reference,
     mc_error,
     nearest_consistent_n,
-    summary_markdown,
 )
+from surveyflow.estimating.paper_reference import load_reference
+from surveyflow.estimating.reproduction import check_table
+from surveyflow.estimating.reproduction_summary import summary_markdown
 from surveyflow.rendering.report import markdown_to_html
 
 REFERENCE = ROOT / "config/paper_reference.yaml"

@@ -25,7 +25,7 @@ from surveyflow.config import (
 )
 from surveyflow.errors import InputError
 from surveyflow.estimating.analyses import check_analyses
-from surveyflow.estimating.reproduction import load_reference
+from surveyflow.estimating.paper_reference import load_reference
 from surveyflow.study import check_study, country_question, study_settings
 
 DEMOGRAPHIC_KEYS = ("countries", "roles", "experience")

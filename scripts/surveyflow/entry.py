@@ -113,7 +113,7 @@ def job_code(scripts_dir: str | Path, script: str, relative_to: str | Path = "."
         if path in seen or not path.is_file():
             continue
         seen[path] = None
-        todo.extend(_imported_files(package, path.read_text(encoding="utf-8")))
+        todo.extend(_imports_of(package, path))
     files = list(seen)
     if package / "rendering" / "fonts.py" in seen:  # the figures' typeface is part of the style
         files += sorted((package / "rendering" / "fonts").glob("*.ttf"))
@@ -128,6 +128,17 @@ _FROM = re.compile(
 )
 _PLAIN = re.compile(r"^[ \t]*import[ \t]+(surveyflow[\w.]*)", re.M)
 _QUOTED = re.compile(r"[\"'](surveyflow(?:\.\w+)+)[\"']")
+
+
+_imports: dict[Path, tuple[Path, ...]] = {}
+
+
+def _imports_of(package: Path, path: Path) -> tuple[Path, ...]:
+    """The library files `path` imports, read once per process (every rule asks again)."""
+    if path not in _imports:
+        source = path.read_text(encoding="utf-8")
+        _imports[path] = tuple(dict.fromkeys(_imported_files(package, source)))
+    return _imports[path]
 
 
 def _imported_files(package: Path, source: str) -> Iterable[Path]:

@@ -16,7 +16,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from surveyflow.checking.parsers import DEFAULT_MAX_COUNT, Parsed, parse_count, parse_percentage
+from surveyflow.checking.count_parser import DEFAULT_MAX_COUNT, parse_count
+from surveyflow.checking.parsers import Parsed
+from surveyflow.checking.percentage_parser import parse_percentage
 from surveyflow.checking.spreadsheet_dates import check_mode
 from surveyflow.config import Question
 from surveyflow.pii import LOG_COLUMNS, SCRUB_RULES, scrub_responses
@@ -338,7 +340,8 @@ def clean_responses(
 
 def rules_markdown() -> str:
     """The README's table of cleaning rules, generated so it cannot drift from the code."""
-    from surveyflow.checking.parsers import COUNT_RULES, PERCENTAGE_RULES
+    from surveyflow.checking.count_parser import COUNT_RULES
+    from surveyflow.checking.percentage_parser import PERCENTAGE_RULES
 
     lines = ["| applies to | rule | what it does | example |", "|---|---|---|---|"]
     for scope, rules in (

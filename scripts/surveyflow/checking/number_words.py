@@ -1,8 +1,9 @@
 """Words that stand for numbers in free-text answers: "a dozen", "twenty-five", "half", "all".
 
-The tables and regular expressions the count and percentage parsers (surveyflow.checking.parsers) use
-to turn number words into digits before they look for numbers, and the vague quantities
-("several", "most") that are no number at all.
+The tables and regular expressions the count and percentage parsers
+(surveyflow.checking.count_parser, surveyflow.checking.percentage_parser) use to turn number
+words into digits before they look for numbers, and the vague quantities ("several", "most")
+that are no number at all.
 """
 
 from __future__ import annotations

@@ -1,18 +1,22 @@
-"""Pandera schemas of the tables that cross rule boundaries, built from the question map.
+"""Pandera schemas of the responses, estimates and subgroup tables that cross rule boundaries.
 
-Writers validate before writing; readers use the dtype maps here so a CSV read back has the
-types it was written with.
+The responses' schemas are built from the question map. Writers validate before writing;
+readers use the dtype maps and `read_*` functions here so a table read back has the types it
+was written with (the coding and reproduction tables: checking.tables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
+from surveyflow.checking.vocabulary import CI_METHODS
 from surveyflow.config import Question
+from surveyflow.io import read_json
 
 # Names shown to users for pandera's built-in checks.
 CHECK_NAMES = {
@@ -27,6 +31,16 @@ CHECK_NAMES = {
 def _in_set(allowed: Iterable[str], name: str, error: str) -> pa.Check:
     allowed_set = frozenset(allowed)
     return pa.Check(lambda s: s.isin(allowed_set), name=name, error=error)
+
+
+def nonblank(column: str) -> pa.Check:
+    """Check of a text column whose cells must not be blank; the error names the column."""
+    return pa.Check.str_length(min_value=1, error=f"{column} is empty")
+
+
+def nonblank_text(column: str, *, unique: bool = False) -> pa.Column:
+    """A text column whose cells must not be blank."""
+    return pa.Column(str, nonblank(column), unique=unique)
 
 
 def ingested_schema(
@@ -136,8 +150,6 @@ def clean_schema(
     )
 
 
-CI_METHODS = ("paper", "percentile", "bca", "wilson", "t")
-
 estimates_schema = pa.DataFrameSchema(
     {
         "analysis": pa.Column(str),
@@ -187,3 +199,108 @@ estimates_schema = pa.DataFrameSchema(
 def read_estimates(path: str | Path) -> pd.DataFrame:
     """Read an estimates table back with its types (readers coerce)."""
     return estimates_schema.validate(pd.read_csv(path, keep_default_na=False, na_values=[""]))
+
+
+# --------------------------------------------------------------------------- subgroup tables
+
+
+def _list_of_text(column: str, *, nonempty: bool = False) -> pa.Column:
+    """A column whose cells are lists of text (a JSON array of strings)."""
+    return pa.Column(
+        object,
+        pa.Check(
+            lambda v: (
+                isinstance(v, list)
+                and (bool(v) or not nonempty)
+                and all(isinstance(x, str) for x in v)
+            ),
+            element_wise=True,
+            name="list_of_text",
+            error=f"{column} is not a {'non-empty ' if nonempty else ''}list of texts",
+        ),
+    )
+
+
+#: Top-level keys of results/subgroups/<sub>/groups.json (estimating.subgroups.plan_groups);
+#: `groups` is checked as a table by groups_schema.
+plan_schema = pa.DataFrameSchema(
+    {
+        "column": nonblank_text("column"),
+        "dropped_small": _list_of_text("dropped_small"),
+        "groups": pa.Column(
+            object,
+            pa.Check(lambda v: isinstance(v, list), element_wise=True, error="groups is no list"),
+        ),
+        "min_group_size": pa.Column("int64", pa.Check.ge(1)),
+        "no_answer": pa.Column("int64", pa.Check.ge(0)),
+        "pooled": _list_of_text("pooled"),
+    },
+    strict=True,
+    name="subgroup plan (results/subgroups/<sub>/groups.json)",
+)
+GROUP_KEYS = ("label", "levels", "size", "slug")
+
+
+def groups_schema(min_group_size: int) -> pa.DataFrameSchema:
+    """The `groups` of a plan, one row per group: each at least `min_group_size` respondents."""
+    return pa.DataFrameSchema(
+        {
+            "label": nonblank_text("label", unique=True),
+            "levels": _list_of_text("levels", nonempty=True),
+            "size": pa.Column("int64", pa.Check.ge(min_group_size)),
+            # A wildcard of rule bootstrap_subgroup, and a folder name.
+            "slug": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True),
+        },
+        checks=pa.Check(
+            lambda df: not pd.Series([x for v in df["levels"] for x in v]).duplicated().any(),
+            name="levels_in_one_group",
+            error="a level is in the levels of two groups",
+        ),
+        strict=True,
+        name="subgroup plan groups (results/subgroups/<sub>/groups.json: groups)",
+    )
+
+
+def check_groups(plan: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Validate a subgroup plan (as plan_groups returns it); returns it unchanged."""
+    if not isinstance(plan, Mapping):
+        raise TypeError(f"a subgroup plan is a mapping, not {type(plan).__name__}")
+    plan_schema.validate(pd.DataFrame([dict(plan)]))
+    groups = pd.DataFrame(plan["groups"], columns=None if plan["groups"] else GROUP_KEYS)
+    if groups.empty:
+        groups = groups.astype({"label": str, "slug": str, "size": "int64"})
+    groups_schema(plan["min_group_size"]).validate(groups)
+    return plan
+
+
+def read_groups(path: str | Path) -> Mapping[str, Any]:
+    """Read results/subgroups/<sub>/groups.json, validated."""
+    return check_groups(read_json(path))
+
+
+def _with_group(columns: Mapping[str, pa.Column]) -> dict[str, pa.Column]:
+    """The estimates' columns with `group` (the group's label) after `paper_label`."""
+    out: dict[str, pa.Column] = {}
+    for name, column in columns.items():
+        out[name] = column
+        if name == "paper_label":
+            out["group"] = nonblank_text("group")
+    return out
+
+
+#: All groups' estimates of a subgroup analysis: the estimates table with the group's label.
+subgroup_summary_schema = pa.DataFrameSchema(
+    _with_group(estimates_schema.columns),
+    checks=estimates_schema.checks,
+    strict=True,
+    ordered=True,
+    coerce=True,
+    name="subgroup estimates (results/subgroups/<sub>/summary.csv)",
+)
+
+
+def read_subgroup_summary(path: str | Path) -> pd.DataFrame:
+    """Read results/subgroups/<sub>/summary.csv back with its types, validated."""
+    return subgroup_summary_schema.validate(
+        pd.read_csv(path, keep_default_na=False, na_values=[""])
+    )

@@ -213,8 +213,8 @@ def resolve_date(
     """``(value, reason)`` of an answer that is a spreadsheet date under `mode`, else ``None``.
 
     `read_range` parses the typed range ("1-3") as the caller parses any answer (it returns a
-    ``surveyflow.checking.parsers.Parsed``), so a date read as a range is treated exactly like that range:
-    the same midpoint, the same limits. The reason always says what was recognised.
+    ``surveyflow.checking.parsers.Parsed``), so a date read as a range is treated exactly like
+    that range: the same midpoint, the same limits. The reason always says what was recognised.
     """
     date = read_spreadsheet_date(text)
     if date is None:

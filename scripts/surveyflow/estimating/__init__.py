@@ -1,1 +1,1 @@
-"""Stage estimate: the bootstrap, the analyses, subgroups, the reproduction check, qualitative coding."""
+"""Stage estimate: bootstrap, analyses, subgroups, the reproduction check, qualitative coding."""

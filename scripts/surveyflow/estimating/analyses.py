@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveyflow.checking.vocabulary import MEAN_LABEL
 from surveyflow.config import Question
 from surveyflow.errors import InputError
 from surveyflow.estimating.bootstrap import bootstrap_means, intervals, stable_seed
@@ -22,7 +23,6 @@ ESTIMATE_COLUMNS = [
     "analysis", "paper_label", "label", "n", "count", "estimate", "boot_mean", "boot_se",
     "ci_method", "ci_used", "ci_level", "ci_low", "ci_high", "resamples", "seed",
 ]  # fmt: skip
-MEAN_LABEL = "Mean"
 
 
 @dataclass(frozen=True)

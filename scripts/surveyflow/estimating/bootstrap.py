@@ -39,8 +39,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from surveyflow.checking.vocabulary import CI_METHODS
+
 __all__ = [
-    "METHODS",
     "ROWS_STREAM_BLOCK",
     "STREAM_BLOCK",
     "bootstrap_means",
@@ -50,7 +51,6 @@ __all__ = [
     "wilson_interval",
 ]
 
-METHODS = ("paper", "percentile", "bca", "wilson", "t")
 STREAM_BLOCK = 1000  # resamples per independent random stream; chunks are whole blocks
 # the distinct-row sampler's blocks are (block, m) counts, small: longer blocks cost no
 # memory and save setting up a generator per 1000 resamples (a third of its time)
@@ -259,9 +259,9 @@ def intervals(
         raise ValueError(f"level must be in (0, 1), got {level}")
     if kind not in ("share", "mean"):
         raise ValueError(f"kind must be 'share' or 'mean', got {kind!r}")
-    unknown = [m for m in methods if m not in METHODS]
+    unknown = [m for m in methods if m not in CI_METHODS]
     if unknown:
-        raise ValueError(f"unknown CI methods {unknown}; known: {list(METHODS)}")
+        raise ValueError(f"unknown CI methods {unknown}; known: {list(CI_METHODS)}")
     if kind == "share" and not np.isin(arr, (0.0, 1.0)).all():
         raise ValueError("kind='share' needs 0/1 indicator values")
     if kind == "share" and "t" in methods:

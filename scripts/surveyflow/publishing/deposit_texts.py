@@ -11,7 +11,8 @@ of the reproduced paper:
 - `SYNTHETIC_MARK` starts the README, title and description of a synthetic bundle, which the
   uploader checks before sending anything anywhere but the sandbox.
 
-No HTTP here: the bundle is built without the Zenodo client (surveyflow.publishing.zenodo imports these).
+No HTTP here: the bundle is built without the Zenodo client (surveyflow.publishing.zenodo
+imports these).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 A reader turns one tool's export into a :class:`SurveyExport`: the respondents as a frame of
 text cells (exactly as the file holds them; numbers of binary formats written the way a CSV
 export would, ``3`` not ``3.0``), the variables' question texts, value labels and declared
-missing values (as a :class:`~surveyflow.reading.codebook.Codebook`, whatever the tool), which columns
-are the tool's own (respondent id, status, paradata) and which hold personal data. The ingest
-stage works on this form alone, so it does not care which tool an export came from.
+missing values (as a :class:`~surveyflow.reading.codebook.Codebook`, whatever the tool), which
+columns are the tool's own (respondent id, status, paradata) and which hold personal data. The
+ingest stage works on this form alone, so it does not care which tool an export came from.
 
 Each reader module (``surveyflow.reading.<tool>``) defines:
 

@@ -1,8 +1,9 @@
 """Reader of EFS / Unipark exports (codes or labels shape, CSV or .xlsx, with its codebook).
 
-The parsing itself lives in :mod:`surveyflow.reading.efs_files` (data file) and :mod:`surveyflow.reading.codebook`;
-this module puts them behind the reader interface. Completed: dispcode in
-``completed_dispcodes`` (31, 32 by default); a dispcode outside ``known_dispcodes`` stops.
+The parsing itself lives in :mod:`surveyflow.reading.efs_files` (data file) and
+:mod:`surveyflow.reading.efs_codebook`; this module puts them behind the reader interface.
+Completed: dispcode in ``completed_dispcodes`` (31, 32 by default); a dispcode outside
+``known_dispcodes`` stops.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from surveyflow.errors import InputError
 from surveyflow.reading.base import Completion, SurveyExport
-from surveyflow.reading.codebook import read_codebook
+from surveyflow.reading.efs_codebook import read_codebook
 from surveyflow.reading.efs_files import XLSX_SUFFIXES, read_configured_export
 from surveyflow.reading.labels import status_code
 from surveyflow.textfile import sniff_encoding

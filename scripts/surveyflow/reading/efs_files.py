@@ -13,33 +13,37 @@ kept as the exact string found in the file: no type inference and no NA conversi
 that validation later sees what respondents and the survey tool actually wrote.
 
 The codebook (EFS's tab-separated description of variables, pages and value labels) is
-read by :mod:`surveyflow.reading.codebook`; its names are re-exported here.
+read by :mod:`surveyflow.reading.efs_codebook`; its names are re-exported here.
+Records become a RawExport in :mod:`surveyflow.reading.efs_records`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from itertools import islice
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from surveyflow.errors import InputError
-from surveyflow.reading.base import name_problem
 
 # Re-exported: the codebook reader lived here, and callers import it from this module.
-from surveyflow.reading.codebook import Codebook, CodebookVariable, read_codebook
+from surveyflow.reading.codebook import Codebook, CodebookVariable
+from surveyflow.reading.efs_codebook import read_codebook
+from surveyflow.reading.efs_records import (
+    RawExport,
+    build_export,
+    detect_shape,
+    no_responses,
+    not_an_export,
+)
 from surveyflow.textfile import decode_text, line_ending, sniff_encoding
 
 __all__ = [
     "Codebook",
     "CodebookVariable",
-    "RawExport",
     "decode_text",
     "read_codebook",
     "read_configured_export",
@@ -50,37 +54,14 @@ __all__ = [
 SEPARATORS: tuple[str, ...] = (";", ",", "\t")
 SHAPES: tuple[str, ...] = ("codes", "labels")
 XLSX_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
-# Columns whose presence marks the variable-name row of an EFS export; lfdn is the
-# respondent id, dispcode the disposition code (kept even in trimmed exports).
-_KEY_COLUMNS: tuple[str, ...] = ("lfdn", "dispcode")
 
 _ENCODING_HINT = (
     "set export.encoding in the config to the file's encoding (e.g. cp1252 or latin-1 for "
     "files saved by Excel on Windows, utf-8 otherwise), or to auto to detect it"
 )
-_SHAPE_HINT = (
-    "check that export.data points at the EFS data export (not the codebook or another "
-    "file); if it is one, set export.separator (';', ',' or '\\t') and export.shape "
-    "(codes or labels) in the config to match the file"
-)
 
 
 # --------------------------------------------------------------------------- data export
-
-
-@dataclass(frozen=True)
-class RawExport:
-    """An export as read: every cell a ``str`` exactly as in the file, plus how it was read."""
-
-    path: str
-    frame: pd.DataFrame
-    shape: str
-    encoding: str
-    separator: str | None
-    line_ending: str | None
-    quoted: bool
-    question_texts: dict[str, str] = field(default_factory=dict)
-    item_labels: dict[str, str] = field(default_factory=dict)
 
 
 def read_export(
@@ -149,41 +130,6 @@ def _check_separator_option(separator: str, path: str) -> str | None:
     )
 
 
-def _has_key_column(fields: Sequence[str] | None) -> bool:
-    return fields is not None and any(key in fields for key in _KEY_COLUMNS)
-
-
-def _detect_shape(records: Sequence[Sequence[str]], shape: str) -> str | None:
-    """The shape whose variable-name row (record 1 or 3) holds lfdn/dispcode, or None."""
-    first = [f.strip() for f in records[0]] if records else None
-    third = [f.strip() for f in records[2]] if len(records) > 2 else None
-    codes_ok, labels_ok = _has_key_column(first), _has_key_column(third)
-    if shape == "codes":
-        return "codes" if codes_ok else None
-    if shape == "labels":
-        return "labels" if labels_ok else None
-    # Both match only if a question text reads "lfdn"; a codes export's third record is
-    # data, where the lfdn column holds a number, so "labels" is the safe reading.
-    if labels_ok:
-        return "labels"
-    return "codes" if codes_ok else None
-
-
-def _not_an_export(path: str, shape: str, tried: Iterable[str]) -> InputError:
-    tried_text = ", ".join(repr(s) for s in tried)
-    where = {
-        "auto": "the first or third header row",
-        "codes": "the first header row (shape codes)",
-        "labels": "the third header row (shape labels)",
-    }[shape]
-    return InputError(
-        f"does not look like an EFS/Unipark export: no 'lfdn' column in {where} "
-        f"(separator tried: {tried_text})",
-        path=path,
-        hint=_SHAPE_HINT,
-    )
-
-
 def _csv_reader(text: str, separator: str) -> Iterable[list[str]]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
 
@@ -212,7 +158,7 @@ def _sniff_separator(text: str, separator: str | None, shape: str, path: str) ->
             head = _head_records(text, sep)
         except csv.Error:
             continue  # e.g. an unbalanced quote under a wrong separator
-        found = _detect_shape(head, shape)
+        found = detect_shape(head, shape)
         if found is None:
             continue
         # Among fitting separators, the one splitting the name row into most fields wins.
@@ -220,7 +166,7 @@ def _sniff_separator(text: str, separator: str | None, shape: str, path: str) ->
         if best is None or n_fields > best[0]:
             best = (n_fields, sep, found)
     if best is None:
-        raise _not_an_export(path, shape, candidates)
+        raise not_an_export(path, shape, candidates)
     return best[1], best[2]
 
 
@@ -229,7 +175,7 @@ def _read_delimited(p: Path, path: str, encoding: str, separator: str, shape: st
     data = p.read_bytes()
     text, encoding_used = decode_text(data, encoding, path, _ENCODING_HINT)
     if not text.strip():
-        raise _no_responses(path, "the file is empty")
+        raise no_responses(path, "the file is empty")
     sep, shape = _sniff_separator(text, sep_option, shape, path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
     records: list[list[str]] = []
@@ -243,7 +189,7 @@ def _read_delimited(p: Path, path: str, encoding: str, separator: str, shape: st
             hint="a text cell probably has an unbalanced double quote; fix it in the file or "
             "re-export from EFS",
         ) from None
-    return _build_export(
+    return build_export(
         path,
         records,
         shape=shape,
@@ -256,117 +202,6 @@ def _read_delimited(p: Path, path: str, encoding: str, separator: str, shape: st
 
 def _sep_name(sep: str) -> str:
     return {";": "semicolon", ",": "comma", "\t": "tab"}.get(sep, repr(sep))
-
-
-def _no_responses(path: str, why: str) -> InputError:
-    return InputError(
-        f"contains no responses ({why})",
-        path=path,
-        hint="check export.data in the config; re-export the data from EFS with the "
-        "responses included (not only the header)",
-    )
-
-
-def _build_export(
-    path: str,
-    records: list[list[str]],
-    *,
-    shape: str,
-    encoding: str,
-    separator: str | None,
-    line_ending: str | None,
-    quoted: bool,
-    sheet_cells: bool = False,
-) -> RawExport:
-    """Check the records and build the RawExport; blank records are skipped but counted.
-
-    ``sheet_cells``: records come from a worksheet, where a row may stop early or run on
-    past the header with empty cells (formatting); only non-empty cells must fit.
-    """
-    numbered = [(i, r) for i, r in enumerate(records, start=1) if r]
-    n_header = 1 if shape == "codes" else 3
-    header = numbered[:n_header]
-    if len(header) < n_header:
-        raise _no_responses(path, f"fewer than the {n_header} header rows of the {shape} shape")
-    name_row, names = header[-1][0], [n.strip() for n in header[-1][1]]
-    if sheet_cells:
-        while names and names[-1] == "":
-            names.pop()
-    width = len(names)
-    body = numbered[n_header:]
-    if sheet_cells:
-        header = [(i, _fit_row(r, width)) for i, r in header]
-        body = [(i, _fit_row(r, width)) for i, r in body]
-    _check_names(path, names, name_row)
-
-    for row_no, fields in (*header, *body):
-        if len(fields) != width:
-            raise InputError(
-                f"has {len(fields)} fields, expected {width} (as many as the header row "
-                f"{name_row})",
-                path=path,
-                row=row_no,
-                hint="the file may be truncated, or a text cell holds a separator, line break "
-                "or double quote that is not quoted properly; fix that row or re-export "
-                "from EFS with quoted cells",
-            )
-    if not body:
-        raise _no_responses(path, "header only, no data rows")
-
-    # pandas' own string dtype, given explicitly: no inference, no NA parsing, and faster.
-    frame = pd.DataFrame(
-        [r for _, r in body],
-        columns=names,
-        index=pd.Index([i for i, _ in body], name="row"),
-        dtype="str",
-    )
-    question_texts: dict[str, str] = {}
-    item_labels: dict[str, str] = {}
-    if shape == "labels":
-        question_texts = dict(zip(names, header[0][1], strict=True))
-        item_labels = dict(zip(names, header[1][1], strict=True))
-    return RawExport(
-        path=path,
-        frame=frame,
-        shape=shape,
-        encoding=encoding,
-        separator=separator,
-        line_ending=line_ending,
-        quoted=quoted,
-        question_texts=question_texts,
-        item_labels=item_labels,
-    )
-
-
-def _fit_row(row: list[str], width: int) -> list[str]:
-    """A worksheet row padded or cut to ``width`` (cut only where its cells are empty)."""
-    if len(row) < width:
-        return row + [""] * (width - len(row))
-    if len(row) > width and not any(row[width:]):
-        return row[:width]
-    return row
-
-
-def _check_names(path: str, names: list[str], row: int) -> None:
-    problem = name_problem(names)
-    if problem is None:
-        return
-    pos, name, first = problem
-    if first is None:
-        raise InputError(
-            f"column {pos} of the variable-name header row has no name",
-            path=path,
-            row=row,
-            hint="every column of an EFS export is named; remove the unnamed column or "
-            "re-export from EFS",
-        )
-    raise InputError(
-        f"duplicate column name {name!r} (columns {first} and {pos})",
-        path=path,
-        row=row,
-        column=name,
-        hint="each variable must appear once; remove the duplicate column or re-export from EFS",
-    )
 
 
 def _xlsx_str(value: object) -> str:
@@ -411,12 +246,12 @@ def _read_xlsx(p: Path, path: str, shape: str, sheet: int | str) -> RawExport:
     # A worksheet row of only empty cells is a blank record, like a blank line in a CSV.
     records = [r if any(r) else [] for r in records]
     head = [r for r in records if r][:3]
-    found = _detect_shape(head, shape)
+    found = detect_shape(head, shape)
     if found is None:
         if not head:
-            raise _no_responses(path, "the worksheet is empty")
-        raise _not_an_export(path, shape, ["(xlsx cells)"])
-    return _build_export(
+            raise no_responses(path, "the worksheet is empty")
+        raise not_an_export(path, shape, ["(xlsx cells)"])
+    return build_export(
         path,
         records,
         shape=found,

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from surveyflow.config import Question
-from surveyflow.reading.efs_files import Codebook, RawExport
+from surveyflow.reading.efs_files import Codebook
+from surveyflow.reading.efs_records import RawExport
 
 __all__ = [
     "CHECKED_LABELS",

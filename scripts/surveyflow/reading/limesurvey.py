@@ -18,8 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
-from itertools import islice
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,43 +26,21 @@ import pandas as pd
 
 from surveyflow.errors import InputError
 from surveyflow.reading.base import Completion, SurveyExport, name_problem
-from surveyflow.textfile import decode_text, line_ending, sniff_encoding
+from surveyflow.reading.limesurvey_header import (
+    PERSONAL_ROLES,
+    SEPARATORS,
+    column_roles,
+    decode_head,
+    find_header,
+    first_record,
+    heading_style,
+    heading_texts,
+    sep_name,
+)
+from surveyflow.textfile import decode_text, line_ending
 
 TOOL = "limesurvey"
 SUFFIXES = (".csv", ".txt", ".tsv")
-SEPARATORS = (",", ";", "\t")
-
-# The tool's own columns by role: question-code heading -> role, English full heading -> role
-# (the texts LimeSurvey's createFieldMap and participant table give them).
-# A question-code heading is its role.
-_CODES = ("id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate")
-_CODES += ("datestamp", "ipaddr", "refurl", "interviewtime", "firstname", "lastname", "email")
-CODE_ROLES = {name: name for name in _CODES}
-FULL_ROLES = {
-    "response id": "id",
-    "date submitted": "submitdate",
-    "last page": "lastpage",
-    "start language": "startlanguage",
-    "seed": "seed",
-    "token": "token",
-    "access code": "token",
-    "date started": "startdate",
-    "date last action": "datestamp",
-    "ip address": "ipaddr",
-    "referrer url": "refurl",
-    "total time": "interviewtime",
-    "first name": "firstname",
-    "last name": "lastname",
-    "email address": "email",
-}
-PERSONAL_ROLES = frozenset(
-    {"token", "ipaddr", "refurl", "firstname", "lastname", "email", "attribute"}
-)
-# Participant attributes (attribute_1 ...) of a survey with a participant table: anything
-# the survey owner stored about a person, so personal.
-_ATTRIBUTE_RE = re.compile(r"^attribute_\d+$")
-_GROUP_TIME_RE = re.compile(r"^groupTime\d+$")
-_FULL_TIME_RE = re.compile(r"^(?:group|question) time: ", re.IGNORECASE)
 _ANSWER_CODE_RE = re.compile(r"^A\d+$")
 # Columns that hold free text beside an option, not an answer code.
 _TEXT_SUFFIXES = ("[other]", "[comment]", "[othercomment]", "[filecount]")
@@ -78,121 +55,12 @@ _REEXPORT = (
 )
 
 
-def _decode_head(head: bytes) -> str | None:
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # a binary file (SPSS, Stata, a workbook)
-    try:
-        return head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
-    except LookupError:
-        return head.decode("latin-1")
-
-
-def _first_record(text: str, sep: str) -> list[str]:
-    """The first non-blank record of ``text`` split by ``sep`` (lenient: only a header).
-
-    Parsed from a prefix, since a reader over a large file's whole text copies it; the
-    prefix grows until a second record starts after the first (so the first is whole).
-    """
-    size = 1 << 16
-    while True:
-        try:
-            reader = csv.reader(io.StringIO(text[:size], newline=""), delimiter=sep)
-            head = list(islice((r for r in reader if any(c.strip() for c in r)), 2))
-        except csv.Error:
-            return []
-        if len(head) == 2 or size >= len(text):
-            return head[0] if head else []
-        size *= 4
-
-
-def _norm(heading: str) -> str:
-    """A full heading as compared: underscores (an export option) as spaces, case-folded."""
-    return " ".join(heading.replace("_", " ").split()).casefold()
-
-
-def _heading_style(names: Sequence[str]) -> tuple[str, str] | None:
-    """("code" | "full" | "codetext", code-text separator) of a header record, or None."""
-    stripped = [n.strip() for n in names]
-    if "id" in stripped and "submitdate" in stripped:
-        return "code", ""
-    normed = {_norm(n) for n in stripped}
-    if "response id" in normed and "date submitted" in normed:
-        return "full", ""
-    for name in stripped:
-        # "id" + separator + "Response ID": the option "Question code & question text".
-        if name.startswith("id") and _norm(name).endswith("response id") and len(name) > 13:
-            sep = name[2 : len(name) - len("response id")]
-            if any(n.startswith("submitdate" + sep) for n in stripped):
-                return "codetext", sep
-    return None
-
-
 def sniff(path: str, head: bytes) -> bool:
     """Text whose header record names id and submitdate (or Response ID, Date submitted)."""
-    text = _decode_head(head)
+    text = decode_head(head)
     if text is None:
         return False
-    return any(_heading_style(_first_record(text, sep)) for sep in SEPARATORS)
-
-
-def _role(name: str, style: str, sep: str) -> str | None:
-    """The role of one of the tool's own columns ("id", "token", "timing" ...), else None."""
-    name = name.strip()
-    if style == "full":
-        return FULL_ROLES.get(_norm(name)) or ("timing" if _FULL_TIME_RE.match(name) else None)
-    code = name.partition(sep)[0].strip() if style == "codetext" else name
-    if code in CODE_ROLES:
-        return CODE_ROLES[code]
-    if _GROUP_TIME_RE.match(code):
-        return "timing"
-    if _ATTRIBUTE_RE.match(code):
-        return "attribute"
-    return None
-
-
-def _roles(names: Sequence[str], style: str, sep: str) -> list[str | None]:
-    roles = [_role(n, style, sep) for n in names]
-    if style == "full":
-        return roles
-    codes = [n.partition(sep)[0].strip() if style == "codetext" else n.strip() for n in names]
-    # "Q1Time" is the time spent on question Q1: a timing column if Q1 is a question of the
-    # export or the column comes after interviewtime (timings are exported last); a
-    # question coded "travelTime" before them stays a question.
-    bases = {c.split("[")[0] for c, r in zip(codes, roles, strict=True) if r is None}
-    after_total = False
-    for i, (code, role) in enumerate(zip(codes, roles, strict=True)):
-        after_total = after_total or role == "interviewtime"
-        if role is None and code.endswith("Time") and (after_total or code[:-4] in bases):
-            roles[i] = "timing"
-    return roles
-
-
-def _find_header(text: str, option: str | None, path: str) -> tuple[str, str, str]:
-    """Separator, heading style and code-text separator; raise if no candidate fits."""
-    best: tuple[int, str, str, str] | None = None
-    for sep in SEPARATORS if option is None else (option,):
-        names = _first_record(text, sep)
-        style = _heading_style(names)
-        if style and (best is None or len(names) > best[0]):
-            best = (len(names), sep, *style)
-    if best is None:
-        raise InputError(
-            "is not a LimeSurvey response export: its first record names neither the columns "
-            "id and submitdate (question-code headings) nor Response ID and Date submitted "
-            "(English full question-text headings)"
-            + (f", when split at {_sep_name(option)}s" if option else "")
-            + ".",
-            path=path,
-            row=1,
-            hint="export the responses with headings 'Question code' and the columns id and "
-            "submitdate included (full-text headings are recognised in English only), check "
-            "export.separator, or set export.tool to the tool that wrote the file",
-        )
-    return best[1], best[2], best[3]
-
-
-def _sep_name(sep: str | None) -> str:
-    return {";": "semicolon", ",": "comma", "\t": "tab"}.get(sep or "", repr(sep))
+    return any(heading_style(first_record(text, sep)) for sep in SEPARATORS)
 
 
 def _separator_option(settings: Mapping[str, Any], path: str) -> str | None:
@@ -215,7 +83,7 @@ def _records(text: str, sep: str, path: str) -> list[list[str]]:
         records.extend(reader)
     except csv.Error as exc:
         raise InputError(
-            f"cannot be read as {_sep_name(sep)}-separated text: {exc} (line {reader.line_num}).",
+            f"cannot be read as {sep_name(sep)}-separated text: {exc} (line {reader.line_num}).",
             path=path,
             row=len(records) + 1,
             hint="the file is probably cut short or a cell's double quotes were edited; "
@@ -300,26 +168,6 @@ def _duplicate_ids(frame: pd.DataFrame, column: str, path: str) -> None:
     )
 
 
-def _texts(
-    names: list[str], roles: list[str | None], style: str, sep: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Question texts and item labels from full-text headings ("Text [Subquestion]")."""
-    questions: dict[str, str] = {}
-    items: dict[str, str] = {}
-    if style == "code":
-        return questions, items
-    for name, role in zip(names, roles, strict=True):
-        if role is not None:
-            continue
-        text = name.partition(sep)[2] if style == "codetext" else name
-        text = text.strip()
-        if text.endswith("]") and " [" in text:
-            text, _, item = text.rpartition(" [")
-            items[name] = item[:-1]
-        questions[name] = text
-    return questions, items
-
-
 def _answers(frame: pd.DataFrame, columns: list[str]) -> str | None:
     """Answer codes or full answers, if the cells show which (Y, A1, -oth- / Yes, No)."""
     full = False
@@ -344,7 +192,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
     text, encoding = decode_text(data, settings.get("encoding") or "auto", path, _ENCODING_HINT)
     if not text.strip():
         raise InputError("is empty", path=path, hint=_REEXPORT)
-    sep, style, code_sep = _find_header(text, option, path)
+    sep, style, code_sep = find_header(text, option, path)
     records = _records(text, sep, path)
     start = next(i for i, r in enumerate(records) if any(c.strip() for c in r))
     names = records[start]
@@ -360,7 +208,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         )
     frame = pd.DataFrame(body, columns=names, index=pd.Index(rows, name="row"), dtype="str")
 
-    roles = _roles(names, style, code_sep)
+    roles = column_roles(names, style, code_sep)
     by_role = {r: n for n, r in zip(names, roles, strict=True) if r and r != "timing"}
     id_column = settings.get("id_column") or by_role.get("id")
     if id_column is not None and id_column not in frame.columns:
@@ -373,7 +221,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         )
     if id_column is not None:
         _duplicate_ids(frame, id_column, path)
-    questions, items = _texts(names, roles, style, code_sep)
+    questions, items = heading_texts(names, roles, style, code_sep)
     question_columns = [n for n, r in zip(names, roles, strict=True) if r is None]
     detected = {
         "encoding": encoding,

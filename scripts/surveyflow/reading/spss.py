@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surveyflow.reading import statfile
+from surveyflow.reading import statfile, statfile_export
 from surveyflow.reading.base import Completion, SurveyExport, integer_text, value_in
 
 TOOL = "spss"
@@ -64,7 +64,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
     values: dict[str, dict[int, str]] = {}
     text_labels: dict[str, dict[str, str]] = {}
     for name, labels in meta.variable_value_labels.items():
-        values[name], other = statfile.integer_values(labels)
+        values[name], other = statfile_export.integer_values(labels)
         if other:
             text_labels[name] = other
     declared = {
@@ -95,7 +95,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         detected["text_value_labels"] = text_labels
     if out_of_range:
         detected["dates_out_of_range"] = out_of_range
-    export = statfile.build_export(
+    export = statfile_export.build_export(
         path,
         TOOL,
         frame,
@@ -237,4 +237,4 @@ def _mr_sets(
 def completion(export: SurveyExport, settings: Mapping[str, Any]) -> Completion:
     """The origin tool's status column (EFS dispcode, Qualtrics Finished, LimeSurvey
     submitdate), else an error asking for ``export.completed``."""
-    return statfile.completion(export, settings)
+    return statfile_export.completion(export, settings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from surveyflow.reading import statfile
+from surveyflow.reading import statfile, statfile_export
 from surveyflow.reading.base import Completion, SurveyExport
 
 TOOL = "stata"
@@ -61,7 +61,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
     values: dict[str, dict[int, str]] = {}
     missing_labels: dict[str, dict[str, str]] = {}
     for name, labels in meta.variable_value_labels.items():
-        values[name], other = statfile.integer_values(labels, _MISSING_TAG)
+        values[name], other = statfile_export.integer_values(labels, _MISSING_TAG)
         if other:
             missing_labels[name] = other
     declared = {
@@ -89,7 +89,7 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
         detected["missing_labels"] = missing_labels
     if out_of_range:
         detected["dates_out_of_range"] = out_of_range
-    return statfile.build_export(
+    return statfile_export.build_export(
         path,
         TOOL,
         frame,
@@ -106,4 +106,4 @@ def read(path: str, settings: Mapping[str, Any]) -> SurveyExport:
 def completion(export: SurveyExport, settings: Mapping[str, Any]) -> Completion:
     """The origin tool's status column (EFS dispcode, Qualtrics Finished, LimeSurvey
     submitdate), else an error asking for ``export.completed``."""
-    return statfile.completion(export, settings)
+    return statfile_export.completion(export, settings)

@@ -1,1 +1,1 @@
-"""Stage draw and report: the figures by kind, their style and fonts, captions, the report's HTML."""
+"""Stage draw and report: figures by kind, their style and fonts, captions, the report's HTML."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from surveyflow.checking.vocabulary import MEAN_LABEL
 from surveyflow.rendering.drawn_intervals import REPLACED_AT_THE_BOUNDARY, boundary_shares
 
 INTERVALS = {
@@ -81,7 +82,7 @@ def estimate_caption(
     text += _boundary_sentence(estimates, interval)
     if paper:
         text += " The paper's own bracketed intervals are checked in the reproduction check."
-    mean = estimates[(estimates["label"] == "Mean") & (estimates["ci_method"] == "paper")]
+    mean = estimates[(estimates["label"] == MEAN_LABEL) & (estimates["ci_method"] == "paper")]
     if not mean.empty:
         value = format_mean(float(mean["estimate"].iloc[0]), mean_unit)
         text += f" Mean of the answers: {value}."
