@@ -1,4 +1,4 @@
-"""Benchmark of the bootstrap engine (surveyflow.estimating.bootstrap), written to bench/bootstrap.md.
+"""Benchmark of the bootstrap engine (estimating.bootstrap), written to bench/bootstrap.md.
 
 Measures, does not assert (targets in the report):
 

@@ -35,7 +35,8 @@ EXPORTS = {
 LENIENCY_NAMES = {
     value: name for name, value in vars(phonenumbers.Leniency).items() if name.isupper()
 }
-# Export metadata, never archived (surveyflow.publishing.archive refuses them), scanned all the same.
+# Export metadata, never archived (surveyflow.publishing.archive refuses them), scanned all
+# the same.
 METADATA = {"referer", "browser", "session_id", "user_agent", "ip_addr"}
 
 

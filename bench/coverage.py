@@ -198,8 +198,8 @@ def small_n_section(results: list[dict], sims: int) -> list[str]:
         " near 0 and 1. There a survey often has k = 0 or k = N: every resample then equals"
         " the sample, the percentile interval is [0, 0] or [1, 1] and BCa, undefined, falls"
         " back to it (the estimates' `ci_used`). `percentile→W` and `bca→W` are what the"
-        " figures draw (`surveyflow.rendering.drawn_intervals`): the bootstrap interval, or the Wilson"
-        " interval where k = 0 or k = N. Coverage (%) ± MC SE; widths are medians in points."
+        " figures draw (`surveyflow.rendering.drawn_intervals`): the bootstrap interval, or the"
+        " Wilson interval where k = 0 or k = N. Coverage (%) ± MC SE; widths are medians in points."
     )
     add("")
     add(

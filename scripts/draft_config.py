@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from surveyflow import reading as readers
-from surveyflow.drafting.draft import draft_questions, export_variables, guess_completion
+from surveyflow.drafting.draft import draft_questions, guess_completion
+from surveyflow.drafting.draft_kinds import export_variables
 from surveyflow.drafting.draft_yaml import draft_config, render
 from surveyflow.errors import InputError
 from surveyflow.reading.labels import status_code

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from surveyflow.checking.schemas import read_estimates
+from surveyflow.rendering.bars import estimate_bars
 from surveyflow.rendering.captions import estimate_caption
-from surveyflow.rendering.figures import estimate_bars
 from surveyflow.rendering.style import save_figure
 
 

@@ -8,7 +8,8 @@ from surveyflow.checking.schemas import read_clean_responses
 from surveyflow.config import load_questions
 from surveyflow.io import read_json
 from surveyflow.rendering.captions import panel_caption
-from surveyflow.rendering.figures import demographics, likert_diverging
+from surveyflow.rendering.demographics import demographics
+from surveyflow.rendering.likert import likert_diverging
 from surveyflow.rendering.style import save_figure
 
 

@@ -3,7 +3,7 @@
     python scripts/make_figure_fonts.py
 
 Run it after upgrading matplotlib or fontTools; a test checks that the committed files are
-what this writes. See scripts/surveyflow/fonts.py for why the subset exists.
+what this writes. See scripts/surveyflow/rendering/fonts.py for why the subset exists.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 import logging
 
-from surveyflow.checking.schemas import read_clean_responses
+from surveyflow.checking.schemas import check_groups, read_clean_responses
 from surveyflow.config import load_questions
 from surveyflow.errors import InputError
 from surveyflow.estimating.analyses import answered
@@ -32,7 +32,7 @@ def main(job) -> None:
         other_label=spec.get("other_label", "Other (pooled)"),
         levels=read_json(job.input.labels).get(column),
     )
-    write_json(plan, job.output.plan)
+    write_json(check_groups(plan), job.output.plan)
     logging.getLogger("subgroups").info(
         "%s: %d groups, pooled %s", job.wildcards.sub, len(plan["groups"]), plan["pooled"]
     )

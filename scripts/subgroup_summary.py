@@ -4,22 +4,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from surveyflow.checking.schemas import read_estimates
+from surveyflow.checking.schemas import read_estimates, read_groups, subgroup_summary_schema
 from surveyflow.estimating.subgroups import group_label
-from surveyflow.io import read_json, write_csv
-from surveyflow.rendering.figures import small_multiples
+from surveyflow.io import write_csv
+from surveyflow.rendering.bars import small_multiples
 from surveyflow.rendering.style import save_figure
 
 
 def main(job) -> None:
-    plan = read_json(job.input.plan)
+    plan = read_groups(job.input.plan)
     tables = []
     for path in job.input.estimates:
         slug = Path(path).parent.name
         table = read_estimates(path)
         table.insert(2, "group", group_label(plan, slug))
         tables.append(table)
-    summary = pd.concat(tables, ignore_index=True)
+    summary = subgroup_summary_schema.validate(pd.concat(tables, ignore_index=True))
     write_csv(summary, job.output.summary)
     spec = job.params.spec
     title = spec.get("title") or f"{job.params.analysis_spec['paper_label']} by {spec['by']}"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from surveyflow.reading.efs_files import Codebook, RawExport, read_codebook, read_export
+from surveyflow.reading.efs_files import Codebook, read_codebook, read_export
+from surveyflow.reading.efs_records import RawExport
 
 PILOT_DIR = Path(__file__).parent / "data" / "efs-napire-pilot"
 PILOT_DATA = PILOT_DIR / "data_project_400193_2017_09_13.csv"

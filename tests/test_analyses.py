@@ -199,7 +199,7 @@ def test_tracked_dependencies_rerun_exactly_the_affected_jobs(built):
     assert "clean" not in stats and "ingest" not in stats
 
     config.write_text(original)
-    engine = workdir / "scripts/surveyflow/bootstrap.py"
+    engine = workdir / "scripts/surveyflow/estimating/bootstrap.py"
     engine.write_text(engine.read_text() + "\n# edited\n")
     stats = job_stats(snakemake(workdir, "--dry-run").output)
     assert stats["bootstrap"] == len(yaml.safe_load(original)["analyses"]), stats

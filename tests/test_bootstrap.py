@@ -1,4 +1,4 @@
-"""The bootstrap engine (surveyflow.estimating.bootstrap): seeds, exactness, the four CI methods, memory.
+"""The bootstrap engine (estimating.bootstrap): seeds, exactness, the four CI methods, memory.
 
 Statistical assertions use tolerances of several Monte Carlo errors with fixed seeds, so
 they are deterministic and far from their bounds. The whole module runs in a few seconds.

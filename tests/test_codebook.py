@@ -1,4 +1,4 @@
-"""Reading EFS codebooks with pages, filters and visibility rules (surveyflow.reading.codebook).
+"""Reading EFS codebooks with pages, filters and visibility rules (surveyflow.reading.efs_codebook).
 
 The synthetic codebooks are written as Latin-1 bytes with CRLF line ends, laid out like the
 real NaPiRE codebooks in tests/data (same spacing, NBSP connectors, trailing blanks).
@@ -13,8 +13,9 @@ import pytest
 from conftest import DATA
 
 from surveyflow.errors import InputError
-from surveyflow.reading.codebook import LINE_KINDS, Condition, read_codebook
+from surveyflow.reading.codebook import LINE_KINDS, Condition
 from surveyflow.reading.codebook_json import codebook_to_json
+from surveyflow.reading.efs_codebook import read_codebook
 from surveyflow.reading.efs_files import Codebook
 from surveyflow.reading.efs_files import read_codebook as read_codebook_via_efs
 

@@ -1,4 +1,4 @@
-"""Reading EFS / Unipark exports and codebooks (surveyflow.reading.efs_files), through the public API.
+"""Reading EFS / Unipark exports and codebooks (reading.efs_files), through the public API.
 
 The real NaPiRE pilot export (tests/data/efs-napire-pilot) is read as it is, and written
 back in every variant a user may hand in; each variant must read back to the same frame.
@@ -24,11 +24,11 @@ from exportgen import (
 from surveyflow.errors import InputError
 from surveyflow.reading.efs_files import (
     Codebook,
-    RawExport,
     read_codebook,
     read_export,
     sniff_encoding,
 )
+from surveyflow.reading.efs_records import RawExport
 from surveyflow.reading.labels import labels_to_codes
 
 N_COLUMNS = 221

@@ -12,8 +12,13 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 
-from surveyflow.rendering import figures, style
+from surveyflow.rendering import style
+from surveyflow.rendering.bars import estimate_bars, small_multiples
 from surveyflow.rendering.captions import estimate_caption
+from surveyflow.rendering.demographics import demographics
+from surveyflow.rendering.figure_parts import all_text, text_overlaps
+from surveyflow.rendering.fishbone import fishbone
+from surveyflow.rendering.likert import likert_diverging
 
 ROOT = Path(__file__).resolve().parents[1]
 CODING_SHEET = ROOT / "data" / "raw" / "coding" / "SYNTHETIC_coding_sheet.csv"
@@ -98,7 +103,7 @@ def stress_codes() -> pd.DataFrame:
 
 
 def texts_of(fig) -> list[str]:
-    return figures.all_text(fig)
+    return all_text(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +118,7 @@ def test_text_overlaps_detects_overlap_and_clipping() -> None:
         fig.text(0.32, 0.5, "second label")
         fig.text(0.9, 0.1, "runs off the right edge")
         fig.text(0.05, 0.9, "alone")
-    problems = figures.text_overlaps(fig)
+    problems = text_overlaps(fig)
     assert ("first label", "second label") in problems
     assert ("runs off the right edge", "<outside canvas>") in problems
     assert not any("alone" in pair for pair in problems)
@@ -125,7 +130,7 @@ def test_text_overlaps_ignores_tick_labels_outside_the_view() -> None:
         ax = fig.add_subplot()
         ax.set_xticks(range(0, 200, 10))  # most are outside the limits and not drawn
         ax.set_xlim(0, 30)
-    assert figures.text_overlaps(fig) == []
+    assert text_overlaps(fig) == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,7 +143,7 @@ def test_text_overlaps_ignores_tick_labels_outside_the_view() -> None:
 )
 def test_estimate_bars(interval: str, horizontal: bool) -> None:
     frame = estimates_frame(RQ1_1, n=168)
-    fig = figures.estimate_bars(
+    fig = estimate_bars(
         frame,
         title="Deployment approaches of ML models",
         n=168,
@@ -147,7 +152,7 @@ def test_estimate_bars(interval: str, horizontal: bool) -> None:
         figure_number=4,
         horizontal=horizontal,
     )
-    assert figures.text_overlaps(fig) == []
+    assert text_overlaps(fig) == []
     ax = fig.axes[0]
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert len(bars) == len(RQ1_1)
@@ -166,7 +171,7 @@ def test_estimate_bars(interval: str, horizontal: bool) -> None:
 
 
 def test_estimate_bars_keep_the_row_order() -> None:
-    fig = figures.estimate_bars(
+    fig = estimate_bars(
         estimates_frame(RQ5, n=169, mean=45.41),
         title="Share of ML-enabled projects that go into production",
         n=169,
@@ -182,7 +187,7 @@ def test_estimate_bars_keep_the_row_order() -> None:
 
 @pytest.mark.parametrize("interval", ["percentile", "wilson"])  # Wilson: no interval of a mean
 def test_estimate_bars_report_the_mean_as_a_note_not_a_bar(interval: str) -> None:
-    fig = figures.estimate_bars(
+    fig = estimate_bars(
         estimates_frame(RQ5, n=169, mean=45.41),
         title="Share of ML-enabled projects that go into production",
         n=169,
@@ -191,7 +196,7 @@ def test_estimate_bars_report_the_mean_as_a_note_not_a_bar(interval: str) -> Non
         figure_number=10,
         horizontal=False,
     )
-    assert figures.text_overlaps(fig) == []
+    assert text_overlaps(fig) == []
     ax = fig.axes[0]
     assert len(ax.patches) == len(RQ5)
     assert "Mean" not in [t.get_text() for t in ax.get_xticklabels()]
@@ -202,7 +207,7 @@ def test_estimate_bars_report_the_mean_as_a_note_not_a_bar(interval: str) -> Non
 
 def test_estimate_bars_reject_an_unknown_interval() -> None:
     with pytest.raises(ValueError, match="not among the ci_method"):
-        figures.estimate_bars(
+        estimate_bars(
             estimates_frame(RQ1_1, n=168),
             title="t",
             n=168,
@@ -232,7 +237,7 @@ def bar_extents(ax) -> list[tuple[float, float, bool]]:
 
 @pytest.mark.parametrize("interval", ["percentile", "bca"])
 def test_a_share_of_zero_gets_a_dashed_wilson_bar_not_a_point(interval: str) -> None:
-    fig = figures.estimate_bars(
+    fig = estimate_bars(
         estimates_frame(SMALL_GROUP, n=16),
         title="Monitored aspects",
         n=16,
@@ -240,7 +245,7 @@ def test_a_share_of_zero_gets_a_dashed_wilson_bar_not_a_point(interval: str) -> 
         paper_label="RQ3.2",
         figure_number=8,
     )
-    assert figures.text_overlaps(fig) == []
+    assert text_overlaps(fig) == []
     *others, zero = bar_extents(fig.axes[0])
     assert zero[0] == 0.0 and zero[1] == pytest.approx(WILSON_AT_ZERO_OF_16, abs=1e-9)
     assert zero[2] and not any(dashed for *_, dashed in others)
@@ -249,7 +254,7 @@ def test_a_share_of_zero_gets_a_dashed_wilson_bar_not_a_point(interval: str) -> 
 
 
 def test_the_papers_interval_is_drawn_as_published_even_at_zero() -> None:
-    fig = figures.estimate_bars(
+    fig = estimate_bars(
         estimates_frame(SMALL_GROUP, n=16),
         title="Monitored aspects",
         n=16,
@@ -269,8 +274,8 @@ def test_small_multiples_draw_wilson_for_a_share_of_zero() -> None:
         [estimates_frame(shares, n=n).assign(group=group) for group, shares, n in groups],
         ignore_index=True,
     )
-    fig = figures.small_multiples(summary, interval="percentile", title="By role")
-    assert figures.text_overlaps(fig) == []
+    fig = small_multiples(summary, interval="percentile", title="By role")
+    assert text_overlaps(fig) == []
     *_, zero = bar_extents(fig.axes[1])  # the Solution Architects' panel; Others is last
     assert zero[0] == 0.0 and zero[1] == pytest.approx(WILSON_AT_ZERO_OF_16, abs=1e-9)
     assert zero[2]
@@ -320,8 +325,8 @@ def test_caption_names_the_shares_drawn_with_wilson(interval: str, said: bool) -
 )
 def test_likert_diverging(levels: list[str], items: dict[str, list[int]]) -> None:
     counts = likert_counts(levels, items)
-    fig = figures.likert_diverging(counts, levels=levels, title="Fig. 2. Relevance")
-    assert figures.text_overlaps(fig) == []
+    fig = likert_diverging(counts, levels=levels, title="Fig. 2. Relevance")
+    assert text_overlaps(fig) == []
     texts = texts_of(fig)
     for level in levels:
         assert level in texts
@@ -343,7 +348,7 @@ def test_likert_diverging(levels: list[str], items: dict[str, list[int]]) -> Non
 def test_likert_rejects_missing_levels() -> None:
     counts = likert_counts(RELEVANCE[:4], {"Model deployment": [1, 2, 3, 4]})
     with pytest.raises(ValueError, match="Extremely relevant"):
-        figures.likert_diverging(counts, levels=RELEVANCE, title="t")
+        likert_diverging(counts, levels=RELEVANCE, title="t")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,8 +396,8 @@ def test_demographics_from_counts() -> None:
         }
     )
     experience = pd.Series([30, 62, 55, 24, 15], index=EXPERIENCE)
-    fig = figures.demographics(countries, roles, experience)
-    assert figures.text_overlaps(fig) == []
+    fig = demographics(countries, roles, experience)
+    assert text_overlaps(fig) == []
     country_ax, role_ax, experience_ax = fig.axes
     shown = [t.get_text() for t in country_ax.get_yticklabels()]
     assert len(shown) == 10 and shown[:3] == ["Brazil", "Turkey", "Austria"]
@@ -407,8 +412,8 @@ def test_demographics_from_raw_answers() -> None:
     countries = pd.Series(rng.choice(["Brazil", "Turkey", "Austria", "Germany"], 60))
     roles = pd.Series(rng.choice(["Data Scientist", "Developer", None], 60))
     experience = pd.Series(pd.Categorical(rng.choice(EXPERIENCE[1:], 60), categories=EXPERIENCE))
-    fig = figures.demographics(countries, roles, experience)
-    assert figures.text_overlaps(fig) == []
+    fig = demographics(countries, roles, experience)
+    assert text_overlaps(fig) == []
     labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
     assert labels == EXPERIENCE  # natural order; the unused band stays, with 0
 
@@ -429,8 +434,8 @@ def assert_fishbone_complete(fig, codes: pd.DataFrame) -> None:
 
 def test_fishbone_small() -> None:
     codes = small_codes()
-    fig = figures.fishbone(codes, head="Model deployment problems", title="Fig. 6. Deployment")
-    assert figures.text_overlaps(fig) == []
+    fig = fishbone(codes, head="Model deployment problems", title="Fig. 6. Deployment")
+    assert text_overlaps(fig) == []
     assert_fishbone_complete(fig, codes)
     assert "Model deployment problems" in texts_of(fig)
     assert fig.get_size_inches()[0] == pytest.approx(style.DOUBLE_COLUMN_IN)
@@ -439,8 +444,8 @@ def test_fishbone_small() -> None:
 def test_fishbone_stress_8_categories_of_8_long_codes() -> None:
     codes = stress_codes()
     assert codes["open_code"].str.len().max() >= 70
-    fig = figures.fishbone(codes, head="Model monitoring problems", title="Fig. 9. Stress")
-    assert figures.text_overlaps(fig) == []
+    fig = fishbone(codes, head="Model monitoring problems", title="Fig. 9. Stress")
+    assert text_overlaps(fig) == []
     assert_fishbone_complete(fig, codes)
     assert fig.get_size_inches()[0] == pytest.approx(style.DOUBLE_COLUMN_IN)
     sizes = {t.get_fontsize() for t in fig.axes[0].texts}
@@ -456,8 +461,8 @@ def test_fishbone_one_category_and_summed_duplicates() -> None:
         ],
         columns=["axial_category", "open_code", "count"],
     )
-    fig = figures.fishbone(codes, head="Model monitoring problems", title="Fig. 9")
-    assert figures.text_overlaps(fig) == []
+    fig = fishbone(codes, head="Model monitoring problems", title="Fig. 9")
+    assert text_overlaps(fig) == []
     assert "Building own monitoring tools (22)" in texts_of(fig)
 
 
@@ -469,16 +474,16 @@ def test_fishbone_from_the_coding_sheet(phase: str) -> None:
     codes = (
         first_coder.groupby(["axial_category", "open_code"]).size().rename("count").reset_index()
     )
-    fig = figures.fishbone(codes, head=f"Model {phase} problems", title=f"Problems: {phase}")
-    assert figures.text_overlaps(fig) == []
+    fig = fishbone(codes, head=f"Model {phase} problems", title=f"Problems: {phase}")
+    assert text_overlaps(fig) == []
     assert_fishbone_complete(fig, codes)
 
 
 def test_fishbone_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="count"):
-        figures.fishbone(small_codes().drop(columns="count"), head="h", title="t")
+        fishbone(small_codes().drop(columns="count"), head="h", title="t")
     with pytest.raises(ValueError, match="no codes"):
-        figures.fishbone(small_codes().iloc[0:0], head="h", title="t")
+        fishbone(small_codes().iloc[0:0], head="h", title="t")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,7 +503,7 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
 
 
 BUILDERS = {
-    "estimates": lambda: figures.estimate_bars(
+    "estimates": lambda: estimate_bars(
         estimates_frame(RQ5, n=169, mean=45.41),
         title="Share of ML-enabled projects that go into production",
         n=169,
@@ -506,7 +511,7 @@ BUILDERS = {
         paper_label="RQ5",
         figure_number=10,
     ),
-    "fishbone": lambda: figures.fishbone(
+    "fishbone": lambda: fishbone(
         small_codes(), head="Model deployment problems", title="Fig. 6. Deployment"
     ),
 }

@@ -77,7 +77,7 @@ def test_the_committed_fonts_are_what_the_generator_writes(tmp_path: Path) -> No
     )
     assert done.stdout.count("wrote ") == len(fonts.FACES)
     for name in fonts.FACES:
-        assert (copy / "surveyflow" / "fonts" / name).read_bytes() == (
+        assert (copy / "surveyflow" / "rendering" / "fonts" / name).read_bytes() == (
             fonts.FONT_DIR / name
         ).read_bytes()
     licence = (fonts.FONT_DIR / "LICENSE_DEJAVU").read_text(encoding="utf-8")

@@ -12,14 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyflow.checking.parsers import (
-    COUNT_RULES,
-    DEFAULT_MAX_COUNT,
-    PERCENTAGE_RULES,
-    Parsed,
-    parse_count,
-    parse_percentage,
-)
+from surveyflow.checking.count_parser import COUNT_RULES, DEFAULT_MAX_COUNT, parse_count
+from surveyflow.checking.parsers import Parsed
+from surveyflow.checking.percentage_parser import PERCENTAGE_RULES, parse_percentage
 
 M = None  # expected value of a missing answer
 

@@ -15,7 +15,8 @@ import yaml
 from conftest import ROOT
 
 from surveyflow.checking.cleaning import clean_responses, compute_ratio
-from surveyflow.checking.parsers import DEFAULT_MAX_COUNT, parse_count, parse_percentage
+from surveyflow.checking.count_parser import DEFAULT_MAX_COUNT, parse_count
+from surveyflow.checking.percentage_parser import parse_percentage
 from surveyflow.checking.spreadsheet_dates import MODES, read_spreadsheet_date
 from surveyflow.config import Question, load_questions, load_yaml
 from surveyflow.errors import InputError

@@ -29,8 +29,9 @@ from surveyflow.publishing.deposit_texts import (
     study_citation,
     zenodo_metadata,
 )
+from surveyflow.rendering.bars import estimate_bars
 from surveyflow.rendering.captions import estimate_caption, fishbone_caption, panel_caption
-from surveyflow.rendering.figures import all_text, estimate_bars
+from surveyflow.rendering.figure_parts import all_text
 from surveyflow.study import (
     check_study,
     country_question,

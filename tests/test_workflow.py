@@ -168,7 +168,7 @@ def test_nothing_to_do_on_rerun_and_library_edit_reruns(default_run, tmp_path):
     assert snakemake(workdir, target).returncode == 0
     dry = snakemake(workdir, target, "--dry-run")
     assert "Nothing to be done" in dry.output
-    parsers = workdir / "scripts/surveyflow/parsers.py"
+    parsers = workdir / "scripts/surveyflow/checking/parsers.py"
     parsers.write_text(parsers.read_text() + "\n# edited\n")
     dry = snakemake(workdir, target, "--dry-run")
     assert "clean " in dry.output and "ingest " not in dry.output.split("Job stats")[1]

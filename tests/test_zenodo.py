@@ -685,8 +685,9 @@ def test_a_doi_that_is_not_zenodos_is_refused():
 def test_the_bundle_and_the_rules_import_no_http_client():
     # The archive job builds the bundle, and Snakemake parses rules/archive.smk, without it.
     code = (
-        "import sys, surveyflow.publishing.archive, surveyflow.publishing.zenodo_hosts; print(sorted(m for m in "
-        "sys.modules if m.split('.')[0] == 'requests' or m == 'surveyflow.publishing.zenodo_http'))"
+        "import sys, surveyflow.publishing.archive, surveyflow.publishing.zenodo_hosts; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'requests' "
+        "or m == 'surveyflow.publishing.zenodo_http'))"
     )
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT / "scripts", capture_output=True, text=True
