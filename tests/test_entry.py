@@ -4,6 +4,7 @@ and figures drawn in threads at once that come out as they do alone."""
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 from pathlib import Path
@@ -148,3 +149,26 @@ def test_figures_drawn_in_threads_at_once_are_the_figures_drawn_alone(built, tmp
             assert (together / f"{name}{suffix}").read_bytes() == (
                 alone / f"{name}{suffix}"
             ).read_bytes(), f"{name}{suffix}"
+
+
+def test_the_stages_table_lists_the_modules_each_job_imports():
+    # docs/stages.md's module column is what job_code finds (the rule's inputs), so the page
+    # cannot drift from the code: a module added to a job appears there or this fails.
+    common = {"__init__", "errors", "io", "config", "entry"}
+    rows = 0
+    for line in (ROOT / "docs/stages.md").read_text(encoding="utf-8").splitlines():
+        cells = line.split(" | ")
+        scripts = re.findall(r"`(\w+)\.py`", cells[2]) if len(cells) > 3 else []
+        if not line.startswith("| ") or not scripts:
+            continue
+        listed = set(re.findall(r"`([\w/]+)`", cells[3]))
+        found = set()
+        for script in scripts:
+            for path in entry.job_code(SCRIPTS, f"{script}.py", relative_to=SCRIPTS / "surveyflow"):
+                module = path.removesuffix(".py")
+                if path.endswith(".py") and not path.startswith("..") and module not in common:
+                    found.add(module)
+        found -= {m for m in found if m.endswith("/__init__") and m != "reading/__init__"}
+        assert listed == found, f"{scripts}: listed {sorted(listed ^ found)} differ"
+        rows += 1
+    assert rows >= 15

@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -104,20 +104,39 @@ def job_code(scripts_dir: str | Path, script: str, relative_to: str | Path = "."
     script imports lazily or names in a registry string count too). Paths are relative to
     `relative_to`, so that a copied project has the same inputs.
     """
-    scripts_dir = Path(scripts_dir)
-    package = scripts_dir / "surveyflow"
-    seen: dict[Path, None] = {}
-    todo = [scripts_dir / script, package / "__init__.py", package / "entry.py"]
+    scripts_dir = Path(scripts_dir).resolve()
+    modules = _library(scripts_dir)
+    files = {scripts_dir / script: None}
+    todo = ["surveyflow", "surveyflow.entry", *_imports_of(scripts_dir / script, modules)]
     while todo:
-        path = todo.pop()
-        if path in seen or not path.is_file():
+        module = todo.pop()
+        path = modules.get(module)
+        if path is None or path in files:
             continue
-        seen[path] = None
-        todo.extend(_imports_of(package, path))
-    files = list(seen)
-    if package / "rendering" / "fonts.py" in seen:  # the figures' typeface is part of the style
-        files += sorted((package / "rendering" / "fonts").glob("*.ttf"))
+        files[path] = None
+        todo.extend(_imports_of(path, modules))
+    fonts = modules.get(".".join(_FONTS_MODULE))
+    if fonts in files:  # the figures' typeface is part of the style
+        files.update(dict.fromkeys(sorted((fonts.parent / "fonts").glob("*.ttf"))))
     return sorted(os.path.relpath(path, relative_to) for path in files)
+
+
+# Spelled in parts: a quoted dotted name here would make every job depend on the fonts.
+_FONTS_MODULE = ("surveyflow", "rendering", "fonts")
+_libraries: dict[Path, dict[str, Path]] = {}
+
+
+def _library(scripts_dir: Path) -> dict[str, Path]:
+    """Every module of the library by dotted name (a package by its name: its __init__.py)."""
+    if scripts_dir not in _libraries:
+        modules = {}
+        for path in (scripts_dir / "surveyflow").rglob("*.py"):
+            parts = path.relative_to(scripts_dir).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            modules[".".join(parts)] = path
+        _libraries[scripts_dir] = modules
+    return _libraries[scripts_dir]
 
 
 # Import statements (at any indentation: lazy imports count) and quoted module names (the
@@ -128,34 +147,25 @@ _FROM = re.compile(
 )
 _PLAIN = re.compile(r"^[ \t]*import[ \t]+(surveyflow[\w.]*)", re.M)
 _QUOTED = re.compile(r"[\"'](surveyflow(?:\.\w+)+)[\"']")
+_imports: dict[Path, tuple[str, ...]] = {}
 
 
-_imports: dict[Path, tuple[Path, ...]] = {}
-
-
-def _imports_of(package: Path, path: Path) -> tuple[Path, ...]:
-    """The library files `path` imports, read once per process (every rule asks again)."""
+def _imports_of(path: Path, modules: dict[str, Path]) -> tuple[str, ...]:
+    """The library modules `path` imports (with their enclosing packages), read once per
+    process: every rule asks again."""
     if path not in _imports:
         source = path.read_text(encoding="utf-8")
-        _imports[path] = tuple(dict.fromkeys(_imported_files(package, source)))
+        found: dict[str, None] = {}
+        for match in _FROM.finditer(source):
+            found[match.group(1)] = None
+            for name in re.findall(r"\w+", match.group(2)):  # `from pkg import module`
+                found[f"{match.group(1)}.{name}"] = None
+        for match in (*_PLAIN.finditer(source), *_QUOTED.finditer(source)):
+            found[match.group(1)] = None
+        names: dict[str, None] = {}
+        for dotted in found:
+            parts = dotted.split(".")
+            for depth in range(1, len(parts) + 1):  # each enclosing package's __init__ runs
+                names[".".join(parts[:depth])] = None
+        _imports[path] = tuple(name for name in names if name in modules)
     return _imports[path]
-
-
-def _imported_files(package: Path, source: str) -> Iterable[Path]:
-    """Files of the library that `source` imports, lazily or not, or names as a module."""
-    for match in _FROM.finditer(source):
-        names = [n for n in re.findall(r"\w+", match.group(2)) if n != "as"]
-        yield from _module_files(package, match.group(1), names)
-    for match in (*_PLAIN.finditer(source), *_QUOTED.finditer(source)):
-        yield from _module_files(package, match.group(1), [])
-
-
-def _module_files(package: Path, dotted: str, names: list[str]) -> Iterable[Path]:
-    parts = dotted.split(".")[1:]
-    for depth in range(len(parts) + 1):  # each enclosing package's __init__ runs on import
-        yield package.joinpath(*parts[:depth], "__init__.py")
-    where = package.joinpath(*parts)
-    yield where.with_suffix(".py")
-    for name in names:  # `from surveyflow.pkg import module` imports a module
-        yield where / f"{name}.py"
-        yield where / name / "__init__.py"
