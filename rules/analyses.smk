@@ -49,7 +49,7 @@ rule reproduce:
     """Check this run against every number the paper publishes, and the table's consistency."""
     input:
         reference=config.get("paper_reference") or [],
-        estimates=reproduced_estimates(),
+        estimates=list(reproduced_estimates()),
         manifest="results/ingest/manifest.json",
         code=job_code("reproduce"),
     output:

@@ -197,16 +197,17 @@ def analysis_targets(name):
     return [f"results/{name}/estimates.csv", *files]
 
 
+@functools.cache  # asked by several rules; the reference file is read once per parse
 def reproduced_estimates():
     """Estimates of the analyses the paper publishes numbers for."""
     if not config.get("paper_reference"):
-        return []
+        return ()
     reference = load_yaml(config["paper_reference"])
-    return [
+    return tuple(
         f"results/{name}/estimates.csv"
         for name in reference["tables"]
         if name in config["analyses"]
-    ]
+    )
 
 
 def all_targets():

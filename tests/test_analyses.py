@@ -14,7 +14,8 @@ from conftest import snakemake
 from surveyflow.checking.schemas import estimates_schema
 from surveyflow.config import Question
 from surveyflow.errors import InputError
-from surveyflow.estimating.analyses import check_analyses, design, estimate_with
+from surveyflow.estimating.analyses import design, estimate_with
+from surveyflow.estimating.analysis_config import check_analyses
 
 QUESTIONS = {
     "Q13": Question("Q13", "multiple_choice", options={"a": "v_1", "b": "v_2"}),

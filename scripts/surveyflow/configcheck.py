@@ -24,7 +24,7 @@ from surveyflow.config import (
     validate_against_schema,
 )
 from surveyflow.errors import InputError
-from surveyflow.estimating.analyses import check_analyses
+from surveyflow.estimating.analysis_config import check_analyses
 from surveyflow.estimating.paper_reference import load_reference
 from surveyflow.study import check_study, country_question, study_settings
 
