@@ -10,8 +10,8 @@ The public names of the modules that do the work, in one place:
   new versions);
 - `zenodo_fetch`: the download of a published record.
 
-The rule scripts import the module they need, so that each rule's `lib(...)` inputs name
-exactly the files it runs. What these modules assume about Zenodo's REST API (hosts, tokens,
+The two Zenodo jobs import this module; the archive job (the bundle) never does, so it runs
+without the HTTP client. What these modules assume about Zenodo's REST API (hosts, tokens,
 calls, versions, errors): see docs/zenodo-api.md.
 """
 
