@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from surveyflow.checking.vocabulary import CI_METHODS
+from surveyflow.checking.vocabulary import CI_METHODS, ESTIMATE_COLUMNS
 from surveyflow.config import Question
 from surveyflow.io import read_json
 
@@ -150,27 +150,30 @@ def clean_schema(
     )
 
 
+_ESTIMATE_TYPES = {
+    "analysis": pa.Column(str),
+    "paper_label": pa.Column(str),
+    "label": pa.Column(str),
+    "n": pa.Column("int64", pa.Check.gt(0)),
+    "count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+    "estimate": pa.Column(float),
+    "boot_mean": pa.Column(float),
+    "boot_se": pa.Column(float, pa.Check.ge(0)),
+    "ci_method": pa.Column(str, pa.Check.isin(CI_METHODS)),
+    # The method ci_low/ci_high were computed by: ci_method, except where BCa is undefined
+    # (always at a share of 0% or 100%) and the engine gave the percentile interval.
+    "ci_used": pa.Column(str, pa.Check.isin(CI_METHODS)),
+    "ci_level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
+    # An interval can be undefined (a t interval of one answer): NaN, not a crash.
+    "ci_low": pa.Column(float, nullable=True),
+    "ci_high": pa.Column(float, nullable=True),
+    "resamples": pa.Column("int64", pa.Check.ge(100)),
+    "seed": pa.Column("int64", pa.Check.ge(0)),
+}
 estimates_schema = pa.DataFrameSchema(
-    {
-        "analysis": pa.Column(str),
-        "paper_label": pa.Column(str),
-        "label": pa.Column(str),
-        "n": pa.Column("int64", pa.Check.gt(0)),
-        "count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "estimate": pa.Column(float),
-        "boot_mean": pa.Column(float),
-        "boot_se": pa.Column(float, pa.Check.ge(0)),
-        "ci_method": pa.Column(str, pa.Check.isin(CI_METHODS)),
-        # The method ci_low/ci_high were computed by: ci_method, except where BCa is undefined
-        # (always at a share of 0% or 100%) and the engine gave the percentile interval.
-        "ci_used": pa.Column(str, pa.Check.isin(CI_METHODS)),
-        "ci_level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
-        # An interval can be undefined (a t interval of one answer): NaN, not a crash.
-        "ci_low": pa.Column(float, nullable=True),
-        "ci_high": pa.Column(float, nullable=True),
-        "resamples": pa.Column("int64", pa.Check.ge(100)),
-        "seed": pa.Column("int64", pa.Check.ge(0)),
-    },
+    # Columns in the one order of vocabulary.ESTIMATE_COLUMNS (a KeyError here names a column
+    # added there without a type).
+    {name: _ESTIMATE_TYPES[name] for name in ESTIMATE_COLUMNS},
     checks=[
         pa.Check(
             # An undefined interval (NaN) is not a disordered one.

@@ -14,15 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surveyflow.checking.vocabulary import MEAN_LABEL
+from surveyflow.checking.vocabulary import ESTIMATE_COLUMNS, MEAN_LABEL
 from surveyflow.config import Question
 from surveyflow.estimating.analysis_config import fail_in
 from surveyflow.estimating.bootstrap import bootstrap_means, intervals, stable_seed
-
-ESTIMATE_COLUMNS = [
-    "analysis", "paper_label", "label", "n", "count", "estimate", "boot_mean", "boot_se",
-    "ci_method", "ci_used", "ci_level", "ci_low", "ci_high", "resamples", "seed",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -143,7 +138,7 @@ def estimate(
     table["ci_level"] = level
     table["resamples"] = resamples
     table["seed"] = seed
-    return table[ESTIMATE_COLUMNS], arrays
+    return table[list(ESTIMATE_COLUMNS)], arrays
 
 
 def _rows(values, replicates, labels, level, methods, kind) -> list[dict[str, Any]]:
