@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, snakemake
 
 from surveyflow import entry
 from surveyflow.errors import InputError
@@ -172,3 +172,28 @@ def test_the_stages_table_lists_the_modules_each_job_imports():
         assert listed == found, f"{scripts}: listed {sorted(listed ^ found)} differ"
         rows += 1
     assert rows >= 15
+
+
+def test_jobs_in_processes_of_their_own_give_the_bytes_of_jobs_in_threads(built):
+    # Without the workflow profile's force-use-threads (another profile; on SLURM, every job's
+    # own job step) Snakemake runs each `run:` job in a Snakemake process of its own: the same
+    # run_job, the same bytes.
+    outputs = [
+        "results/rq1_1/estimates.csv",
+        "results/figures/fig4.pdf",
+        "results/figures/fig4.png",
+    ]
+    threaded = {path: (built / path).read_bytes() for path in outputs}
+    run = snakemake(
+        built,
+        "rq1_1",
+        "--workflow-profile",
+        "none",
+        "--forcerun",
+        "bootstrap",
+        "figure_estimates",
+    )
+    assert run.returncode == 0, run.output
+    assert "rq1_1: n = " in (built / "results/logs/bootstrap_rq1_1.log").read_text("utf-8")
+    for path in outputs:
+        assert (built / path).read_bytes() == threaded[path], path
