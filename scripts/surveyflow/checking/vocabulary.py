@@ -1,4 +1,4 @@
-"""Values the estimates tables spell, defined once: the CI method names and the mean row's label.
+"""Names the estimates tables spell, defined once: CI methods, the mean row, the columns.
 
 Imports nothing, so the bootstrap engine and the config check (run when the workflow is
 parsed) can use these without loading pandera; the schemas declare them as allowed values.
