@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -197,3 +199,54 @@ def test_jobs_in_processes_of_their_own_give_the_bytes_of_jobs_in_threads(built)
     assert "rq1_1: n = " in (built / "results/logs/bootstrap_rq1_1.log").read_text("utf-8")
     for path in outputs:
         assert (built / path).read_bytes() == threaded[path], path
+
+
+def test_warnings_reach_the_terminal_and_information_only_the_log(tmp_path, capfd):
+    script = _job_script(
+        tmp_path,
+        "warns",
+        "    logging.getLogger('warns').info('read 3 rows')\n"
+        "    logging.getLogger('warns').warning('codebook lists a variable the data lacks')\n",
+    )
+    log = tmp_path / "warns.log"
+    assert entry.run(script, log=[str(log)]) is None
+    assert log.read_text("utf-8").splitlines() == [
+        "INFO read 3 rows",
+        "WARNING codebook lists a variable the data lacks",
+    ]
+    err = capfd.readouterr().err
+    assert "WARNING codebook lists a variable the data lacks" in err
+    assert "read 3 rows" not in err
+
+
+def _loaded_modules(script: Path) -> set[str]:
+    code = (
+        "import importlib.util, sys; sys.path.insert(0, sys.argv[2]); "
+        "spec = importlib.util.spec_from_file_location('job', sys.argv[1]); "
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec)); "
+        "print('\\n'.join(m for m in sys.modules if m.split('.')[0] == 'surveyflow'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(script), str(SCRIPTS)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_job_code_lists_every_library_module_a_job_script_loads():
+    # Independent of job_code's reading of the sources: what Python actually imports.
+    scripts = sorted(p for p in SCRIPTS.glob("*.py") if "def main(job" in p.read_text("utf-8"))
+    assert len(scripts) >= 18
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        loaded = dict(zip(scripts, pool.map(_loaded_modules, scripts), strict=True))
+    for script, modules in loaded.items():
+        listed = entry.job_code(SCRIPTS, script.name, relative_to=SCRIPTS)
+        listed_modules = {
+            ".".join(Path(p).with_suffix("").parts).removesuffix(".__init__")
+            for p in listed
+            if p.endswith(".py") and p.startswith("surveyflow")
+        }
+        missing = modules - listed_modules
+        assert not missing, f"{script.name} loads {sorted(missing)}, not among its inputs"

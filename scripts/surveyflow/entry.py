@@ -19,6 +19,7 @@ import importlib.util
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -33,14 +34,32 @@ _loaded: dict[str, ModuleType] = {}
 
 
 class _JobLogRouter(logging.Handler):
-    """Hands each record to the log file of the job running in the calling thread (if any)."""
+    """Hands each record to the log file of the job running in the calling thread (if any),
+    and warnings and errors, from any thread, to stderr too: the user sees them in the
+    terminal as before, not only in a log file."""
 
     def emit(self, record: logging.LogRecord) -> None:
         handler = getattr(_local, "handler", None)
         if handler is not None and record.levelno >= handler.level:
             handler.handle(record)
+        if record.levelno >= logging.WARNING:
+            _STDERR.handle(record)
 
 
+class _Stderr(logging.StreamHandler):
+    """A StreamHandler to whatever `sys.stderr` is when it writes (it may be redirected)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # set by StreamHandler.__init__; always sys.stderr
+        pass
+
+
+_STDERR = _Stderr()
+_STDERR.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
 _ROUTER = _JobLogRouter()
 
 
@@ -71,9 +90,9 @@ def _script(path: Path) -> ModuleType:
 def run(script: str | Path, **job: Any) -> InputError | None:
     """Run `main(job)` of the job script `script`, logging to the job's log file.
 
-    `job` holds what Snakemake gives a `run:` block (input, output, params, wildcards, log,
-    threads). Returns the InputError that stopped the job, already written to its log, for the
-    rule to raise with its one-paragraph message; any other exception is a bug and propagates.
+    `job` holds what Snakemake gives a `run:` block (input, output, params, wildcards, log).
+    Returns the InputError that stopped the job, already written to its log, for the rule to
+    raise with its one-paragraph message; any other exception is a bug and propagates.
     """
     _install_router()
     log = job.get("log")
@@ -88,7 +107,13 @@ def run(script: str | Path, **job: Any) -> InputError | None:
         main: Callable[[Any], None] = _script(Path(script)).main
         main(SimpleNamespace(**job))
     except InputError as exc:
-        logging.getLogger("surveyflow").error("%s", exc)
+        # To the job's log only: the rule raises it, and Snakemake prints it once.
+        if handler is not None:
+            handler.handle(
+                logging.makeLogRecord(
+                    {"levelno": logging.ERROR, "levelname": "ERROR", "msg": str(exc)}
+                )
+            )
         return exc
     finally:
         _local.handler = None
@@ -143,11 +168,19 @@ def _library(scripts_dir: Path) -> dict[str, Path]:
 # registry of readers). Regular expressions, not `ast`: this runs when the workflow is parsed,
 # and building every module's syntax tree would cost each run a quarter of a second.
 _FROM = re.compile(
-    r"^[ \t]*from[ \t]+(surveyflow[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M
+    r"^[ \t]*from[ \t]+(surveyflow[\w.]*)[ \t]+import[ \t]+"
+    r"(\((?:[^()#]|#[^\n]*)*\)|(?:[^\n#\\]|\\\n)+)",
+    re.M,
 )
 _PLAIN = re.compile(r"^[ \t]*import[ \t]+(surveyflow[\w.]*)", re.M)
 _QUOTED = re.compile(r"[\"'](surveyflow(?:\.\w+)+)[\"']")
 _imports: dict[Path, tuple[str, ...]] = {}
+
+
+def _imported_names(clause: str) -> list[str]:
+    """The names of `from x import <clause>`, without aliases, comments or line breaks."""
+    clause = re.sub(r"#[^\n]*", "", clause).strip("()\\ \n")
+    return [part.split()[0] for part in clause.replace("\\\n", " ").split(",") if part.split()]
 
 
 def _imports_of(path: Path, modules: dict[str, Path]) -> tuple[str, ...]:
@@ -158,7 +191,7 @@ def _imports_of(path: Path, modules: dict[str, Path]) -> tuple[str, ...]:
         found: dict[str, None] = {}
         for match in _FROM.finditer(source):
             found[match.group(1)] = None
-            for name in re.findall(r"\w+", match.group(2)):  # `from pkg import module`
+            for name in _imported_names(match.group(2)):  # `from pkg import module`
                 found[f"{match.group(1)}.{name}"] = None
         for match in (*_PLAIN.finditer(source), *_QUOTED.finditer(source)):
             found[match.group(1)] = None
